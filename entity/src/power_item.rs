@@ -1,0 +1,30 @@
+//! A power-list item (权力清单事项) in its current version.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "power_item")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    /// 实施机关.
+    pub dept_code: String,
+    pub commitment_mode: String,
+    pub status: String,
+    pub statutory_days: i32,
+    pub promised_days: i32,
+    pub effective_from: Date,
+    pub effective_to: Option<Date>,
+    /// Every other element of the item (legal basis, conditions, materials …),
+    /// as the hub's `power_list::rules::ItemDetails` serialises it.
+    pub details: Json,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,16 @@
+//! Schema migrations of sharing-hub. Every migration runs on SQLite and on
+//! PostgreSQL; the integration suite runs against both.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20260101_000001_foundation;
+
+/// All migrations, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20260101_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,374 @@
+//! The append-only, hash-chained audit log.
+//!
+//! A request's entry is first written *pending* (no sequence number):
+//! - a mutation writes it inside its own transaction, so the change and its
+//!   entry commit or fail together;
+//! - a read hands it to the writer task, which gathers the entries of many
+//!   concurrent requests into one transaction (group commit) and wakes each
+//!   request once its entry is durable; only then is the response sent.
+//!
+//! The sequencer then seals committed pending entries in batches, in the order
+//! it finds them: it assigns the sequence number and the chained hash. Only
+//! the sequencer moves the chain head, and on PostgreSQL it holds a
+//! transaction-scoped advisory lock while it does, so replicas sharing one
+//! database never fork the chain.
+
+pub mod chain;
+pub mod graphql;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use entity::{audit_entry, audit_head};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+};
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+
+/// The kind of GraphQL operation an entry records.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OperationType {
+    /// A read.
+    Query,
+    /// A write.
+    Mutation,
+    /// A subscription being opened.
+    Subscription,
+}
+
+impl OperationType {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationType::Query => "QUERY",
+            OperationType::Mutation => "MUTATION",
+            OperationType::Subscription => "SUBSCRIPTION",
+        }
+    }
+}
+
+/// An entry about to be written.
+#[derive(Clone, Debug)]
+pub struct NewEntry {
+    /// When the request was handled.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Calling system (`anonymous` without a token).
+    pub sub: String,
+    /// Calling department.
+    pub dept: Option<String>,
+    /// Query, mutation or subscription.
+    pub operation_type: OperationType,
+    /// What was done: a mutation's name, or the non-public fields read.
+    pub operation: String,
+    /// Subjects touched.
+    pub subjects: BTreeSet<String>,
+    /// The declared purpose (`X-Purpose`), as given.
+    pub purpose: Option<String>,
+    /// `ok`, or the error codes the operation ended with.
+    pub outcome: String,
+    /// The request id.
+    pub request_id: String,
+}
+
+impl NewEntry {
+    fn into_active(self) -> audit_entry::ActiveModel {
+        audit_entry::ActiveModel {
+            at: Set(self.at),
+            sub: Set(self.sub),
+            dept_code: Set(self.dept),
+            operation_type: Set(self.operation_type.as_str().to_owned()),
+            operation: Set(self.operation),
+            subjects: Set(serde_json::json!(self.subjects)),
+            purpose: Set(self.purpose),
+            outcome: Set(self.outcome),
+            request_id: Set(self.request_id),
+            seq: Set(None),
+            prev_hash: Set(None),
+            hash: Set(None),
+            ..Default::default()
+        }
+    }
+}
+
+struct Job {
+    entry: NewEntry,
+    done: oneshot::Sender<bool>,
+}
+
+struct Inner {
+    db: Db,
+    queue: mpsc::Sender<Job>,
+    wake_sequencer: Notify,
+    written: AtomicU64,
+}
+
+/// Handle to the audit log, shared by all requests of this process.
+#[derive(Clone)]
+pub struct AuditLog {
+    inner: Arc<Inner>,
+}
+
+/// Most entries gathered into one write or one seal.
+const BATCH: usize = 1000;
+/// How often the sequencer looks for entries other replicas committed.
+const SEAL_INTERVAL: Duration = Duration::from_millis(200);
+/// Key of the PostgreSQL advisory lock the sequencer holds while sealing.
+const SEAL_LOCK: i64 = 7_243_001;
+
+impl AuditLog {
+    /// Starts the writer and the sequencer on the current runtime.
+    pub fn start(db: Db) -> AuditLog {
+        let (queue, rx) = mpsc::channel(16 * BATCH);
+        let log = AuditLog {
+            inner: Arc::new(Inner {
+                db,
+                queue,
+                wake_sequencer: Notify::new(),
+                written: AtomicU64::new(0),
+            }),
+        };
+        tokio::spawn(log.clone().run_writer(rx));
+        tokio::spawn(log.clone().run_sequencer());
+        log
+    }
+
+    /// Writes an entry through the group-commit writer and returns once it is
+    /// durable. An error means the entry was not written: the caller must not
+    /// send the data it guards.
+    pub async fn append(&self, entry: NewEntry) -> Result<()> {
+        let (done, written) = oneshot::channel();
+        self.inner
+            .queue
+            .send(Job { entry, done })
+            .await
+            .map_err(|_| Error::internal_msg("the audit writer has stopped"))?;
+        match written.await {
+            Ok(true) => Ok(()),
+            _ => Err(Error::internal_msg("the audit entry could not be written")),
+        }
+    }
+
+    /// Writes an entry inside the caller's transaction: it commits or rolls
+    /// back with the change it records. Call [`AuditLog::committed`] after the
+    /// commit.
+    pub async fn append_in(&self, txn: &DatabaseTransaction, entry: NewEntry) -> Result<()> {
+        audit_entry::Entity::insert(entry.into_active())
+            .exec_without_returning(txn)
+            .await?;
+        Ok(())
+    }
+
+    /// Tells the sequencer that entries were committed.
+    pub fn committed(&self, entries: u64) {
+        self.inner.written.fetch_add(entries, Ordering::Relaxed);
+        self.inner.wake_sequencer.notify_one();
+    }
+
+    /// Entries this process has written since it started.
+    pub fn written(&self) -> u64 {
+        self.inner.written.load(Ordering::Relaxed)
+    }
+
+    async fn run_writer(self, mut rx: mpsc::Receiver<Job>) {
+        let mut jobs = Vec::with_capacity(BATCH);
+        while rx.recv_many(&mut jobs, BATCH).await > 0 {
+            let entries: Vec<_> = jobs.iter().map(|j| j.entry.clone().into_active()).collect();
+            let n = entries.len() as u64;
+            let ok = match write_batch(&self.inner.db, entries).await {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::error!(error = ?e, entries = n, "audit entries could not be written");
+                    false
+                }
+            };
+            for job in jobs.drain(..) {
+                let _ = job.done.send(ok);
+            }
+            if ok {
+                self.committed(n);
+            }
+        }
+    }
+
+    async fn run_sequencer(self) {
+        loop {
+            tokio::select! {
+                _ = self.inner.wake_sequencer.notified() => {}
+                _ = tokio::time::sleep(SEAL_INTERVAL) => {}
+            }
+            if let Err(e) = self.seal_pending().await {
+                tracing::warn!(error = ?e, "sealing the audit log failed; will retry");
+            }
+        }
+    }
+
+    /// Seals every committed pending entry; returns how many it sealed.
+    pub async fn seal_pending(&self) -> Result<u64> {
+        let mut total = 0;
+        loop {
+            let n = seal_batch(&self.inner.db).await?;
+            total += n as u64;
+            if n < BATCH {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+async fn write_batch(db: &Db, entries: Vec<audit_entry::ActiveModel>) -> Result<()> {
+    let txn = db.begin().await?;
+    audit_entry::Entity::insert_many(entries)
+        .exec_without_returning(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Seals up to [`BATCH`] pending entries in one transaction.
+async fn seal_batch(db: &Db) -> Result<usize> {
+    let txn = db.begin().await?;
+    if db.backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT pg_advisory_xact_lock({SEAL_LOCK})"),
+        ))
+        .await?;
+    }
+    let pending = audit_entry::Entity::find()
+        .filter(audit_entry::Column::Seq.is_null())
+        .order_by_asc(audit_entry::Column::Id)
+        .limit(BATCH as u64)
+        .all(&txn)
+        .await?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let head = audit_head::Entity::find_by_id(1).one(&txn).await?;
+    let (mut seq, mut hash) = match &head {
+        Some(h) => (h.seq, h.hash.clone()),
+        None => (0, chain::GENESIS.to_owned()),
+    };
+    for e in &pending {
+        seq += 1;
+        let next = chain::link(&hash, &content(e, seq));
+        audit_entry::Entity::update_many()
+            .col_expr(audit_entry::Column::Seq, seq.into())
+            .col_expr(audit_entry::Column::PrevHash, hash.clone().into())
+            .col_expr(audit_entry::Column::Hash, next.clone().into())
+            .filter(audit_entry::Column::Id.eq(e.id))
+            .exec(&txn)
+            .await?;
+        hash = next;
+    }
+    let now = crate::util::now();
+    let row = audit_head::ActiveModel {
+        id: Set(1),
+        seq: Set(seq),
+        hash: Set(hash),
+        sealed_at: Set(now),
+    };
+    if head.is_some() {
+        audit_head::Entity::update(row).exec(&txn).await?;
+    } else {
+        audit_head::Entity::insert(row)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(pending.len())
+}
+
+fn content(e: &audit_entry::Model, seq: i64) -> chain::Content<'_> {
+    chain::Content {
+        id: e.id,
+        seq,
+        at: e.at,
+        sub: &e.sub,
+        dept: e.dept_code.as_deref(),
+        operation_type: &e.operation_type,
+        operation: &e.operation,
+        subjects: &e.subjects,
+        purpose: e.purpose.as_deref(),
+        outcome: &e.outcome,
+        request_id: &e.request_id,
+    }
+}
+
+/// The state of the chain.
+#[derive(Clone, Debug)]
+pub struct ChainReport {
+    /// Entries sealed into the chain and checked.
+    pub sealed: i64,
+    /// Entries committed but not yet sealed.
+    pub pending: i64,
+    /// The hash of the last sealed entry.
+    pub head_hash: String,
+    /// The first break, if any.
+    pub first_break: Option<chain::Break>,
+}
+
+/// Reads the whole sealed chain in order and checks every link and the head.
+pub async fn verify(db: &Db) -> Result<ChainReport> {
+    const PAGE: u64 = 2000;
+    let conn = &db.read;
+    let pending = audit_entry::Entity::find()
+        .filter(audit_entry::Column::Seq.is_null())
+        .count(conn)
+        .await? as i64;
+    let head = audit_head::Entity::find_by_id(1).one(conn).await?;
+    let (mut last_seq, mut last_hash) = (0i64, chain::GENESIS.to_owned());
+    let mut first_break = None;
+    loop {
+        let rows = audit_entry::Entity::find()
+            .filter(audit_entry::Column::Seq.gt(last_seq))
+            .order_by_asc(audit_entry::Column::Seq)
+            .limit(PAGE)
+            .all(conn)
+            .await?;
+        let sealed: Vec<chain::Sealed<'_>> = rows
+            .iter()
+            .map(|r| chain::Sealed {
+                content: content(r, r.seq.unwrap_or_default()),
+                prev_hash: r.prev_hash.as_deref().unwrap_or(""),
+                hash: r.hash.as_deref().unwrap_or(""),
+            })
+            .collect();
+        match chain::check_run(last_seq, last_hash.clone(), &sealed) {
+            Ok((seq, hash)) => (last_seq, last_hash) = (seq, hash),
+            Err(b) => {
+                first_break = Some(b);
+                break;
+            }
+        }
+        if (rows.len() as u64) < PAGE {
+            break;
+        }
+    }
+    if first_break.is_none() {
+        if let Some(h) = &head {
+            if h.seq != last_seq || h.hash != last_hash {
+                first_break = Some(chain::Break {
+                    seq: last_seq + 1,
+                    entry_id: None,
+                    problem: format!(
+                        "the chain ends at entry {last_seq} but its head records entry {}: \
+                         entries were removed from the end",
+                        h.seq
+                    ),
+                });
+            }
+        }
+    }
+    Ok(ChainReport {
+        sealed: last_seq,
+        pending,
+        head_hash: last_hash,
+        first_break,
+    })
+}

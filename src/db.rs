@@ -1,0 +1,106 @@
+//! The database handle: SQLite (embedded default) or PostgreSQL.
+//!
+//! SQLite allows one writer at a time. Rather than let writers collide and
+//! spin on `SQLITE_BUSY`, the hub keeps one writer connection, so write
+//! transactions queue fairly in the pool, beside a pool of readers that WAL
+//! mode lets run alongside the writer. On PostgreSQL both handles are the
+//! same pool.
+
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+
+use crate::error::{Error, Result};
+
+/// Readers and the writer of one database.
+#[derive(Clone, Debug)]
+pub struct Db {
+    /// For queries outside a write transaction.
+    pub read: DatabaseConnection,
+    /// For write transactions (one connection on SQLite).
+    pub write: DatabaseConnection,
+}
+
+const SQLITE_READERS: u32 = 8;
+
+impl Db {
+    /// Connects to `url`, creating a SQLite file if it does not exist.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sea_orm::DbErr> {
+        if url.starts_with("sqlite:") {
+            let read = Database::connect(sqlite_options(url, SQLITE_READERS)).await?;
+            let write = Database::connect(sqlite_options(url, 1)).await?;
+            Ok(Db { read, write })
+        } else {
+            let mut opt = ConnectOptions::new(url);
+            opt.max_connections(max_connections)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
+            let pool = Database::connect(opt).await?;
+            Ok(Db {
+                read: pool.clone(),
+                write: pool,
+            })
+        }
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> DbBackend {
+        self.write.get_database_backend()
+    }
+
+    /// Begins a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so it never fails half-way on a lock upgrade.
+    pub async fn begin(&self) -> Result<DatabaseTransaction> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(self.write.begin_with_options(options).await?)
+    }
+
+    /// Applies pending migrations. On PostgreSQL an advisory lock makes
+    /// replicas that start together migrate one after the other.
+    pub async fn migrate(&self) -> Result<()> {
+        use migration::MigratorTrait;
+        let txn = self.begin().await?;
+        if self.backend() == DbBackend::Postgres {
+            txn.execute_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock(7243000)",
+            ))
+            .await?;
+        }
+        migration::Migrator::up(&txn, None).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        self.read.ping().await.map_err(Error::from)
+    }
+}
+
+fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
+    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+    let mut opt = ConnectOptions::new(url);
+    opt.max_connections(connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: a committed transaction survives power loss, which the
+                // audit log's promise of durability needs.
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .pragma("cache_size", "-16000")
+        });
+    opt
+}

@@ -1,0 +1,220 @@
+//! GraphQL types and queries of departments, subjects and the caller.
+
+use async_graphql::{Context, InputObject, Object};
+
+use super::Level;
+use super::store::{self, Department};
+use crate::error::{Error, Result};
+use crate::identity::{SubjectId, SubjectKind};
+use crate::pagination::{self, Conn};
+use crate::request::ContextExt;
+
+/// A department (部门): a government body, a county, a township service
+/// centre or a village agent station. Public.
+#[derive(Clone)]
+pub struct DepartmentRef(pub Department);
+
+impl DepartmentRef {
+    /// Loads a department that a stored record refers to (through the
+    /// request's DataLoader).
+    pub async fn load(ctx: &Context<'_>, code: &str) -> Result<DepartmentRef> {
+        ctx.request()
+            .loaders
+            .departments
+            .load_one(code.to_owned())
+            .await
+            .map_err(|e| {
+                Error::internal_msg(format!("loading department {code}: {:?}", e.message()))
+            })?
+            .map(DepartmentRef)
+            .ok_or_else(|| {
+                Error::internal_msg(format!("department {code} is referenced but missing"))
+            })
+    }
+}
+
+#[Object(name = "Department")]
+impl DepartmentRef {
+    /// Department code (部门编码), as used in tokens' `dept` claim.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Full name (部门名称).
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Administrative level (层级).
+    async fn level(&self) -> Level {
+        self.0.level
+    }
+    /// 行政区划代码 of the area it serves (Puyang is 410900).
+    async fn region_code(&self) -> &str {
+        &self.0.region_code
+    }
+    /// The department's own 统一社会信用代码, where it has one on record.
+    async fn uscc(&self) -> Option<&str> {
+        self.0.uscc.as_deref()
+    }
+    /// The department above it (上级部门).
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<DepartmentRef>> {
+        match &self.0.parent_code {
+            Some(code) => Ok(Some(DepartmentRef::load(ctx, code).await?)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// A subject (行政相对人): an enterprise or a person, seen across agencies.
+/// Persons' ID numbers and names are masked unless the token has `pii:read`.
+pub struct Subject {
+    id: SubjectId,
+    name: Option<String>,
+    registered: bool,
+}
+
+#[Object]
+impl Subject {
+    /// 统一社会信用代码 of an enterprise, or 公民身份号码 of a person (masked
+    /// without `pii:read`).
+    async fn id(&self, ctx: &Context<'_>) -> String {
+        match self.id.kind() {
+            SubjectKind::Enterprise => self.id.as_str().to_owned(),
+            SubjectKind::Person => ctx.caller().show_id_number(self.id.as_str()),
+        }
+    }
+    /// Enterprise or person.
+    async fn kind(&self) -> SubjectKind {
+        self.id.kind()
+    }
+    /// Name as last recorded by a department (a person's is masked without `pii:read`).
+    async fn name(&self, ctx: &Context<'_>) -> Option<String> {
+        let name = self.name.as_deref()?;
+        Some(match self.id.kind() {
+            SubjectKind::Enterprise => name.to_owned(),
+            SubjectKind::Person => ctx.caller().show_person_name(name),
+        })
+    }
+    /// Whether any department has recorded anything about this subject.
+    async fn registered(&self) -> bool {
+        self.registered
+    }
+}
+
+impl Subject {
+    /// The subject's identifier.
+    pub fn subject_id(&self) -> &SubjectId {
+        &self.id
+    }
+}
+
+/// Which departments to list.
+#[derive(InputObject, Default)]
+pub struct DepartmentFilter {
+    /// Only this level.
+    pub level: Option<Level>,
+    /// Only departments directly under this one.
+    pub parent: Option<String>,
+    /// Text the name contains.
+    pub search: Option<String>,
+}
+
+/// The calling system, as its token presents it.
+pub struct Viewer {
+    sub: String,
+    dept: String,
+    scopes: Vec<String>,
+}
+
+#[Object]
+impl Viewer {
+    /// The calling system (token `sub`).
+    async fn sub(&self) -> &str {
+        &self.sub
+    }
+    /// The caller's department (token `dept`).
+    async fn department(&self, ctx: &Context<'_>) -> Result<DepartmentRef> {
+        DepartmentRef::load(ctx, &self.dept).await
+    }
+    /// The scopes the token grants, as written in it (e.g. `credit:read`).
+    async fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+}
+
+/// Departments, subjects and the caller.
+#[derive(Default)]
+pub struct DirectoryQuery;
+
+#[Object]
+impl DirectoryQuery {
+    /// The caller: its system, department and scopes. Empty without a token.
+    async fn viewer(&self, ctx: &Context<'_>) -> Option<Viewer> {
+        let p = ctx.caller().principal().ok()?;
+        Some(Viewer {
+            sub: p.sub.clone(),
+            dept: p.dept.as_str().to_owned(),
+            scopes: p.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+        })
+    }
+
+    /// One department by code. Public.
+    async fn department(&self, ctx: &Context<'_>, code: String) -> Result<Option<DepartmentRef>> {
+        Ok(store::find(&ctx.app().db.read, &code)
+            .await?
+            .map(DepartmentRef))
+    }
+
+    /// Departments, ordered by code. Public.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn departments(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<DepartmentFilter>,
+        #[graphql(desc = "Page size, at most 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last department of the previous page.")] after: Option<
+            String,
+        >,
+    ) -> Result<Conn<DepartmentRef>> {
+        let page = pagination::page::<String>(first, after)?;
+        let f = filter.unwrap_or_default();
+        let filter = store::Filter {
+            level: f.level,
+            parent: f.parent,
+            search: f.search,
+        };
+        let (rows, total) = store::list(&ctx.app().db.read, &filter, &page).await?;
+        Ok(pagination::connection(
+            rows,
+            page.first,
+            total,
+            page.after.is_some(),
+            |d| d.code.clone(),
+            DepartmentRef,
+        ))
+    }
+
+    /// The cross-agency view of one subject (行政相对人). Needs a token; every
+    /// call is audited. A valid identifier that no department has recorded
+    /// yields a subject with `registered: false`.
+    async fn subject(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "统一社会信用代码 or 公民身份号码.")] id: SubjectId,
+    ) -> Result<Subject> {
+        ctx.read_authenticated("subject")?;
+        ctx.touched(id.as_str());
+        let found = store::find_subject(&ctx.app().db.read, &id).await?;
+        Ok(match found {
+            Some(s) => Subject {
+                id: s.id,
+                name: s.name,
+                registered: true,
+            },
+            None => Subject {
+                id,
+                name: None,
+                registered: false,
+            },
+        })
+    }
+}

@@ -1,0 +1,445 @@
+//! GraphQL over HTTP, as the GraphQL-over-HTTP specification sets it out.
+//!
+//! - `POST` with `Content-Type: application/json`; `GET` with URL parameters
+//!   (queries only: a mutation over GET is 405).
+//! - The response is `application/graphql-response+json` when the client
+//!   accepts it, otherwise `application/json`; always UTF-8.
+//! - A request that fails before execution (unparsable, invalid, bad
+//!   variables) has no `data`; with `application/graphql-response+json` it is
+//!   a 400, with `application/json` a 200, as the specification advises.
+//! - A token that fails verification is a 401 with `UNAUTHENTICATED`.
+//! - Batched (array) requests are refused: they multiply the work one request
+//!   can ask for (OWASP GraphQL cheat sheet).
+
+use std::collections::BTreeSet;
+
+use async_graphql::{ServerError, Variables};
+use axum::body::Bytes;
+use axum::extract::{Extension, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+use tracing::Instrument;
+
+use super::{HttpState, RequestId};
+use crate::audit::OperationType;
+use crate::auth::{Caller, Principal};
+use crate::request::RequestContext;
+
+/// The media type of a response.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Media {
+    /// `application/graphql-response+json`.
+    GraphqlResponse,
+    /// `application/json`.
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Media::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// Picks the response media type from `Accept`; `None` when the client
+/// accepts neither JSON form.
+fn negotiate(headers: &HeaderMap) -> Option<Media> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(Media::Json);
+    };
+    let mut json = false;
+    for part in accept.split(',') {
+        let mut params = part.split(';');
+        let ty = params.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q_zero = params.any(|p| matches!(p.trim().split_once('='), Some((k, v)) if k.trim() == "q" && v.trim().parse::<f32>().is_ok_and(|q| q == 0.0)));
+        if q_zero {
+            continue;
+        }
+        match ty.as_str() {
+            "application/graphql-response+json" => return Some(Media::GraphqlResponse),
+            "application/json" | "application/*" | "*/*" => json = true,
+            _ => {}
+        }
+    }
+    json.then_some(Media::Json)
+}
+
+/// A response carrying one error and no data.
+pub fn error_response(status: StatusCode, media: Media, code: &str, message: &str) -> Response {
+    let body =
+        serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Map<String, Value>>,
+    extensions: Option<Map<String, Value>>,
+}
+
+fn bad(message: impl Into<String>) -> (StatusCode, &'static str, String) {
+    (StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message.into())
+}
+
+type Refusal = (StatusCode, &'static str, String);
+
+fn params_from_json(v: Value) -> Result<Params, Refusal> {
+    let obj = match v {
+        Value::Object(o) => o,
+        Value::Array(_) => {
+            return Err(bad(
+                "batched requests are not supported: send one operation per request",
+            ));
+        }
+        _ => {
+            return Err(bad(
+                "the request body must be a JSON object with a \"query\"",
+            ));
+        }
+    };
+    let query = match obj.get("query") {
+        Some(Value::String(q)) => q.clone(),
+        Some(_) => return Err(bad("\"query\" must be a string")),
+        None => return Err(bad("the request has no \"query\"")),
+    };
+    let operation_name = match obj.get("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err(bad("\"operationName\" must be a string or null")),
+    };
+    let map = |key: &str| match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m.clone())),
+        Some(_) => Err(bad(format!("\"{key}\" must be an object or null"))),
+    };
+    Ok(Params {
+        query,
+        operation_name,
+        variables: map("variables")?,
+        extensions: map("extensions")?,
+    })
+}
+
+fn params_from_query_string(uri: &Uri) -> Result<Params, Refusal> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query().unwrap_or(""))
+        .map_err(|_| bad("the URL parameters are malformed"))?;
+    let mut obj = Map::new();
+    for (k, v) in pairs {
+        let value = match k.as_str() {
+            "variables" | "extensions" => serde_json::from_str(&v)
+                .map_err(|_| bad(format!("\"{k}\" must be URL-encoded JSON")))?,
+            _ => Value::String(v),
+        };
+        obj.insert(k, value);
+    }
+    params_from_json(Value::Object(obj))
+}
+
+fn params_from_body(headers: &HeaderMap, body: &Bytes) -> Result<Params, Refusal> {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_USER_INPUT",
+            "send Content-Type: application/json".into(),
+        ));
+    };
+    let mime: mime::Mime = ct.parse().map_err(|_| {
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_USER_INPUT",
+            "the Content-Type is malformed".into(),
+        )
+    })?;
+    if mime.essence_str() != "application/json" {
+        return Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_USER_INPUT",
+            format!(
+                "{} is not accepted: send application/json",
+                mime.essence_str()
+            ),
+        ));
+    }
+    if let Some(charset) = mime.get_param(mime::CHARSET) {
+        if !charset.as_str().eq_ignore_ascii_case("utf-8") {
+            return Err((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "BAD_USER_INPUT",
+                "only UTF-8 is accepted".into(),
+            ));
+        }
+    }
+    if body.is_empty() {
+        return Err(bad("the request body is empty"));
+    }
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| bad(format!("the request body is not valid JSON: {e}")))?;
+    params_from_json(v)
+}
+
+/// The caller named by the `Authorization` header; `Err` is the reason a
+/// presented token was refused.
+async fn authenticate(s: &HttpState, headers: &HeaderMap) -> Result<Caller, String> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(Caller::Anonymous);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| "the Authorization header is not text".to_owned())?;
+    let (scheme, token) = value
+        .trim()
+        .split_once(' ')
+        .ok_or("use `Authorization: Bearer <token>`")?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err("use the Bearer scheme: `Authorization: Bearer <token>`".into());
+    }
+    let v = s.app.tokens.verify(token.trim())?;
+    match crate::directory::store::exists(&s.app.db.read, v.dept.as_str()).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(format!(
+                "the token's department {} is not known to the hub",
+                v.dept
+            ));
+        }
+        Err(_) => return Err("the token's department could not be checked; try again".into()),
+    }
+    Ok(Caller::Authenticated(Principal {
+        sub: v.sub,
+        dept: v.dept,
+        scopes: v.scopes,
+    }))
+}
+
+fn is_get_mutation(query: &str, operation_name: Option<&str>) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType as Op};
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    let ty = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    };
+    ty == Some(Op::Mutation)
+}
+
+fn purpose(headers: &HeaderMap) -> Option<String> {
+    let raw = headers.get("x-purpose")?;
+    let text = String::from_utf8_lossy(raw.as_bytes());
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.chars().take(256).collect())
+}
+
+/// Handles `GET` and `POST /graphql`.
+pub async fn handle(
+    State(s): State<HttpState>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return error_response(
+            StatusCode::NOT_ACCEPTABLE,
+            Media::Json,
+            "BAD_USER_INPUT",
+            "accept application/graphql-response+json or application/json",
+        );
+    };
+    let caller = match authenticate(&s, &headers).await {
+        Ok(c) => c,
+        Err(reason) => {
+            tracing::info!(%reason, "token refused");
+            let mut res = error_response(
+                StatusCode::UNAUTHORIZED,
+                media,
+                "UNAUTHENTICATED",
+                &format!("token refused: {reason}"),
+            );
+            let challenge = format!(
+                "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                reason.replace('"', "'")
+            );
+            if let Ok(v) = HeaderValue::from_str(&challenge) {
+                res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+            }
+            return res;
+        }
+    };
+    let params = if method == Method::GET {
+        params_from_query_string(&uri)
+    } else {
+        params_from_body(&headers, &body)
+    };
+    let params = match params {
+        Ok(p) => p,
+        Err((status, code, message)) => return error_response(status, media, code, &message),
+    };
+    if method == Method::GET && is_get_mutation(&params.query, params.operation_name.as_deref()) {
+        let mut res = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            media,
+            "BAD_USER_INPUT",
+            "mutations are not allowed over GET: use POST",
+        );
+        res.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return res;
+    }
+    let (sub, dept) = match &caller {
+        Caller::Authenticated(p) => (p.sub.clone(), p.dept.to_string()),
+        Caller::Anonymous => ("anonymous".into(), String::new()),
+    };
+    let span = tracing::info_span!(
+        "graphql",
+        operation = params.operation_name.as_deref().unwrap_or(""),
+        sub = %sub,
+        dept = %dept
+    );
+    execute(s, media, caller, request_id, purpose(&headers), params)
+        .instrument(span)
+        .await
+}
+
+async fn execute(
+    s: HttpState,
+    media: Media,
+    caller: Caller,
+    request_id: String,
+    purpose: Option<String>,
+    p: Params,
+) -> Response {
+    let ctx = std::sync::Arc::new(RequestContext::new(
+        caller,
+        request_id.clone(),
+        purpose,
+        &s.app.db,
+    ));
+    let mut request = async_graphql::Request::new(p.query);
+    if let Some(name) = p.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = p.variables {
+        request = request.variables(Variables::from_json(Value::Object(vars)));
+    }
+    if let Some(ext) = p.extensions {
+        for (k, v) in ext {
+            if let Ok(v) = async_graphql::Value::from_json(v) {
+                request.extensions.insert(k, v);
+            }
+        }
+    }
+    let request = request.data(ctx.clone());
+    let response = match tokio::time::timeout(s.timeout, s.schema.execute(request)).await {
+        Ok(r) => r,
+        Err(_) => {
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                media,
+                "INTERNAL",
+                &format!(
+                    "the request took longer than {}s and was cancelled",
+                    s.timeout.as_secs()
+                ),
+            );
+        }
+    };
+    let mut errors = response.errors;
+    for e in &mut errors {
+        label(e, &request_id);
+    }
+    if let Some((operation, subjects)) = ctx.reads.pending() {
+        let entry = ctx.entry(OperationType::Query, operation, subjects, outcome(&errors));
+        if s.app.audit.append(entry).await.is_err() {
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                media,
+                "INTERNAL",
+                &format!(
+                    "the audit entry of this request could not be written, so its data is withheld (request id {request_id})"
+                ),
+            );
+        }
+    }
+    let request_error = response.data == async_graphql::Value::Null
+        && !errors.is_empty()
+        && errors.iter().all(|e| e.path.is_empty());
+    let mut body = Map::new();
+    if !request_error {
+        body.insert(
+            "data".into(),
+            response.data.into_json().unwrap_or(Value::Null),
+        );
+    }
+    if !errors.is_empty() {
+        body.insert(
+            "errors".into(),
+            serde_json::to_value(&errors).unwrap_or(Value::Null),
+        );
+    }
+    if !response.extensions.is_empty() {
+        body.insert(
+            "extensions".into(),
+            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
+        );
+    }
+    let status = if request_error && media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut res = (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        Value::Object(body).to_string(),
+    )
+        .into_response();
+    res.headers_mut().extend(response.http_headers);
+    res
+}
+
+/// Every error gets a code: ours carry one; the rest (syntax, validation,
+/// variable coercion, argument parsing) are the client's input. An internal
+/// error also carries the request id, to quote to operators.
+fn label(e: &mut ServerError, request_id: &str) {
+    let ext = e.extensions.get_or_insert_with(Default::default);
+    if ext.get("code").is_none() {
+        ext.set("code", "BAD_USER_INPUT");
+    }
+    if ext.get("code") == Some(&async_graphql::Value::from("INTERNAL")) {
+        ext.set("requestId", request_id);
+    }
+}
+
+fn outcome(errors: &[ServerError]) -> String {
+    let codes: BTreeSet<String> = errors
+        .iter()
+        .filter_map(|e| e.extensions.as_ref()?.get("code"))
+        .map(|c| match c {
+            async_graphql::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    if codes.is_empty() {
+        "ok".into()
+    } else {
+        codes.into_iter().collect::<Vec<_>>().join(",")
+    }
+}

@@ -1,0 +1,75 @@
+//! GraphQL scalars for identifiers and dates with meaning.
+//!
+//! A value that fails its check is refused while the request is validated,
+//! before any resolver runs; the HTTP layer gives such errors the code
+//! `BAD_USER_INPUT`.
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use chrono::NaiveDate;
+
+use super::{SubjectId, Uscc};
+
+fn string(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// 统一社会信用代码 (unified social credit code, GB 32100-2015): 18 characters
+/// with a check character. A wrong check character is refused.
+#[Scalar(name = "USCC")]
+impl ScalarType for Uscc {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let s = string(&value).ok_or_else(|| InputValueError::expected_type(value.clone()))?;
+        Uscc::parse(s).map_err(|e| InputValueError::custom(e.to_string()))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The identifier of a subject (行政相对人): an enterprise's 统一社会信用代码
+/// (GB 32100-2015) or a person's 公民身份号码 (GB 11643-1999), 18 characters
+/// either way. Both carry a check character; a wrong one is refused, and the
+/// message says which check failed.
+#[Scalar(name = "SubjectId")]
+impl ScalarType for SubjectId {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let s = string(&value).ok_or_else(|| InputValueError::expected_type(value.clone()))?;
+        let today = chrono::Utc::now().date_naive();
+        SubjectId::parse(s, today).map_err(|e| InputValueError::custom(e.message()))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// A calendar date, `YYYY-MM-DD` (ISO 8601), in China Standard Time where a
+/// day boundary matters.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let s = string(&value).ok_or_else(|| InputValueError::expected_type(value.clone()))?;
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| {
+                InputValueError::custom(format!("'{s}' is not a date of the form YYYY-MM-DD"))
+            })
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+impl From<NaiveDate> for Date {
+    fn from(d: NaiveDate) -> Self {
+        Date(d)
+    }
+}

@@ -1,0 +1,264 @@
+//! What every resolver can ask of its request: the hub's state, the caller,
+//! and the doors through which non-public reads and all writes pass, so that
+//! each is checked and audited the same way.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use async_graphql::Context;
+use sea_orm::DatabaseTransaction;
+
+use crate::AppState;
+use crate::audit::{NewEntry, OperationType};
+use crate::auth::{Caller, Principal, Scope};
+use crate::error::{Error, Result};
+
+/// Per-request data, put into the GraphQL request by the HTTP layer.
+pub struct RequestContext {
+    /// Who is calling.
+    pub caller: Caller,
+    /// The id of this request (also in the `x-request-id` header).
+    pub request_id: String,
+    /// The declared purpose (`X-Purpose`), e.g. a case number.
+    pub purpose: Option<String>,
+    /// Non-public reads of this request, for its audit entry.
+    pub reads: ReadLog,
+    /// Batch loaders, whose caches live only as long as this request.
+    pub loaders: crate::loaders::Loaders,
+}
+
+impl RequestContext {
+    /// A context for one request of `caller`.
+    pub fn new(
+        caller: Caller,
+        request_id: String,
+        purpose: Option<String>,
+        db: &crate::db::Db,
+    ) -> Self {
+        RequestContext {
+            caller,
+            request_id,
+            purpose,
+            reads: ReadLog::default(),
+            loaders: crate::loaders::Loaders::new(db),
+        }
+    }
+
+    /// An entry about this request, for the audit log.
+    pub fn entry(
+        &self,
+        operation_type: OperationType,
+        operation: String,
+        subjects: BTreeSet<String>,
+        outcome: String,
+    ) -> NewEntry {
+        let (sub, dept) = match &self.caller {
+            Caller::Authenticated(p) => (p.sub.clone(), Some(p.dept.as_str().to_owned())),
+            Caller::Anonymous => ("anonymous".to_owned(), None),
+        };
+        NewEntry {
+            at: crate::util::now(),
+            sub,
+            dept,
+            operation_type,
+            operation,
+            subjects,
+            purpose: self.purpose.clone(),
+            outcome,
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Reads {
+    fields: BTreeSet<&'static str>,
+    subjects: BTreeSet<String>,
+    wrote: bool,
+}
+
+/// The non-public reads one request made: which fields, which subjects.
+#[derive(Default)]
+pub struct ReadLog(Mutex<Reads>);
+
+impl ReadLog {
+    fn with<T>(&self, f: impl FnOnce(&mut Reads) -> T) -> T {
+        // A poisoned lock only means another resolver panicked mid-update;
+        // the sets are still usable.
+        let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+
+    /// Records an attempt to read the non-public field `field`.
+    pub fn field(&self, field: &'static str) {
+        self.with(|r| r.fields.insert(field));
+    }
+
+    /// Records that a subject's data was read.
+    pub fn subject(&self, id: &str) {
+        self.with(|r| r.subjects.insert(id.to_owned()));
+    }
+
+    fn wrote(&self) {
+        self.with(|r| r.wrote = true);
+    }
+
+    /// The read entry this request owes, if it read non-public data outside a
+    /// mutation (a mutation's own entry covers the payload it returns).
+    pub fn pending(&self) -> Option<(String, BTreeSet<String>)> {
+        self.with(|r| {
+            (!r.fields.is_empty() && !r.wrote).then(|| {
+                let op = r.fields.iter().copied().collect::<Vec<_>>().join(",");
+                (op, r.subjects.clone())
+            })
+        })
+    }
+}
+
+/// Access to the hub from a resolver.
+pub trait ContextExt {
+    /// The hub's shared state.
+    fn app(&self) -> &AppState;
+    /// This request.
+    fn request(&self) -> &RequestContext;
+    /// The caller.
+    fn caller(&self) -> &Caller {
+        &self.request().caller
+    }
+    /// The door for a non-public read: records the attempt for the audit log,
+    /// then checks the scope.
+    fn read_with(&self, field: &'static str, scope: Scope) -> Result<&Principal> {
+        self.request().reads.field(field);
+        self.caller().require(scope)
+    }
+    /// Like [`ContextExt::read_with`] for data any authenticated caller may read.
+    fn read_authenticated(&self, field: &'static str) -> Result<&Principal> {
+        self.request().reads.field(field);
+        self.caller().principal()
+    }
+    /// Records that a subject's non-public data was read.
+    fn touched(&self, subject: &str) {
+        self.request().reads.subject(subject);
+    }
+}
+
+impl ContextExt for Context<'_> {
+    fn app(&self) -> &AppState {
+        self.data_unchecked::<AppState>()
+    }
+
+    fn request(&self) -> &RequestContext {
+        self.data_unchecked::<std::sync::Arc<RequestContext>>()
+    }
+}
+
+/// The door every mutation goes through: one transaction, whose audit entry
+/// commits with it; a refused or failed mutation is audited too, after the
+/// rollback, with its error code.
+pub struct Write<'a> {
+    ctx: &'a Context<'a>,
+    operation: &'static str,
+    txn: DatabaseTransaction,
+    principal: Principal,
+    subjects: BTreeSet<String>,
+}
+
+impl<'a> Write<'a> {
+    /// Checks `scope` and opens the transaction.
+    pub async fn begin(
+        ctx: &'a Context<'a>,
+        operation: &'static str,
+        scope: Scope,
+    ) -> Result<Write<'a>> {
+        ctx.request().reads.wrote();
+        let principal = match ctx.caller().require(scope) {
+            Ok(p) => p.clone(),
+            Err(e) => return Err(refused(ctx, operation, BTreeSet::new(), e).await),
+        };
+        let txn = match ctx.app().db.begin().await {
+            Ok(t) => t,
+            Err(e) => return Err(refused(ctx, operation, BTreeSet::new(), e).await),
+        };
+        Ok(Write {
+            ctx,
+            operation,
+            txn,
+            principal,
+            subjects: BTreeSet::new(),
+        })
+    }
+
+    /// The transaction to pass to store functions.
+    pub fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// The authenticated caller.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// Records a subject the mutation touches.
+    pub fn touch(&mut self, subject: &str) {
+        self.subjects.insert(subject.to_owned());
+    }
+
+    /// Commits with an `ok` entry if `result` is `Ok`; otherwise rolls back and
+    /// records the failure.
+    pub async fn finish<T>(self, result: Result<T>) -> Result<T> {
+        let Write {
+            ctx,
+            operation,
+            txn,
+            subjects,
+            ..
+        } = self;
+        let value = match result {
+            Ok(v) => v,
+            Err(e) => {
+                drop(txn);
+                return Err(refused(ctx, operation, subjects, e).await);
+            }
+        };
+        let app = ctx.app();
+        let entry = ctx.request().entry(
+            OperationType::Mutation,
+            operation.to_owned(),
+            subjects.clone(),
+            "ok".into(),
+        );
+        let committed = async {
+            app.audit.append_in(&txn, entry).await?;
+            txn.commit().await?;
+            Ok::<_, Error>(())
+        }
+        .await;
+        match committed {
+            Ok(()) => {
+                app.audit.committed(1);
+                Ok(value)
+            }
+            Err(e) => Err(refused(ctx, operation, subjects, e).await),
+        }
+    }
+}
+
+/// Audits a mutation that did not happen, then hands back its error. If even
+/// the audit entry cannot be written, the error becomes `INTERNAL`.
+async fn refused(
+    ctx: &Context<'_>,
+    operation: &'static str,
+    subjects: BTreeSet<String>,
+    e: Error,
+) -> Error {
+    let entry = ctx.request().entry(
+        OperationType::Mutation,
+        operation.to_owned(),
+        subjects,
+        e.code().to_owned(),
+    );
+    match ctx.app().audit.append(entry).await {
+        Ok(()) => e,
+        Err(audit_error) => audit_error,
+    }
+}
