@@ -162,10 +162,10 @@ impl Config {
         if let Some(dir) = &self.data_dir {
             return dir.clone();
         }
-        if let Some(path) = self.sqlite_path() {
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                return parent.to_path_buf();
-            }
+        if let Some(path) = self.sqlite_path()
+            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            return parent.to_path_buf();
         }
         PathBuf::from(".")
     }

@@ -2,11 +2,10 @@
 //!
 //! A cursor is the sort key of the row it points at, base64url-encoded JSON;
 //! clients treat it as opaque. Pages go forward (`first`, `after`); `first`
-//! defaults to 20 and may not exceed 100.
+//! defaults to 20 and may not exceed 100. Each list gets its own described
+//! connection and edge types from [`connection_type!`](crate::connection_type).
 
 use async_graphql::SimpleObject;
-use async_graphql::connection::EmptyFields;
-use async_graphql::connection::{Connection, Edge};
 use base64::Engine;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -18,15 +17,68 @@ pub const DEFAULT_PAGE: u64 = 20;
 /// Largest page a client may ask for.
 pub const MAX_PAGE: u64 = 100;
 
-/// The count shown on every connection.
-#[derive(SimpleObject)]
-pub struct Total {
-    /// How many items match the filter, across all pages.
-    pub total_count: u64,
+/// Where a page sits in its list (Relay `PageInfo`).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PageInfo {
+    /// Whether items come before this page (true whenever `after` was given).
+    pub has_previous_page: bool,
+    /// Whether more items follow: pass `endCursor` as `after` to get them.
+    pub has_next_page: bool,
+    /// Cursor of the first item of this page.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last item of this page.
+    pub end_cursor: Option<String>,
 }
 
-/// A connection with `totalCount`.
-pub type Conn<N> = Connection<String, N, Total, EmptyFields>;
+/// One page of nodes with their cursors, before it becomes a GraphQL type.
+pub struct Paged<N> {
+    /// (cursor, node) pairs.
+    pub edges: Vec<(String, N)>,
+    /// Position of the page.
+    pub page_info: PageInfo,
+    /// Matching items across all pages.
+    pub total: u64,
+}
+
+/// Declares a described connection type and its edge type for one node type.
+#[macro_export]
+macro_rules! connection_type {
+    ($conn:ident, $edge:ident, $node:ty, $what:literal) => {
+        #[doc = concat!("A page of ", $what, " (a Relay cursor connection), with the total count.")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $conn {
+            /// The items of this page, each with its cursor.
+            pub edges: Vec<$edge>,
+            /// Where this page sits in the list.
+            pub page_info: $crate::pagination::PageInfo,
+            /// How many items match, across all pages.
+            pub total_count: u64,
+        }
+
+        #[doc = concat!("One of ", $what, " in a page, with its cursor.")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// Pass as `after` to continue after this item.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        impl From<$crate::pagination::Paged<$node>> for $conn {
+            fn from(p: $crate::pagination::Paged<$node>) -> Self {
+                $conn {
+                    edges: p
+                        .edges
+                        .into_iter()
+                        .map(|(cursor, node)| $edge { cursor, node })
+                        .collect(),
+                    page_info: p.page_info,
+                    total_count: p.total,
+                }
+            }
+        }
+    };
+}
 
 /// A validated page request.
 #[derive(Clone, Debug)]
@@ -67,26 +119,30 @@ fn decode<K: DeserializeOwned>(cursor: &str) -> Result<K> {
         .ok_or_else(|| Error::bad_field("after", "the cursor is not one this list gave out"))
 }
 
-/// Builds a connection from `first + 1` fetched rows (the extra one tells
-/// whether there is a next page).
-pub fn connection<R, N, K: Serialize>(
+/// Builds a page from `first + 1` fetched rows (the extra one tells whether
+/// there is a next page).
+pub fn connection<R, N, K: Serialize, C: From<Paged<N>>>(
     mut rows: Vec<R>,
-    page_size: u64,
+    page: &Page<impl Sized>,
     total: u64,
-    has_previous: bool,
     key: impl Fn(&R) -> K,
     node: impl Fn(R) -> N,
-) -> Conn<N>
-where
-    N: async_graphql::OutputType,
-{
-    let has_next = rows.len() as u64 > page_size;
-    rows.truncate(page_size as usize);
-    let mut conn =
-        Connection::with_additional_fields(has_previous, has_next, Total { total_count: total });
-    conn.edges.extend(
-        rows.into_iter()
-            .map(|r| Edge::new(encode(&key(&r)), node(r))),
-    );
-    conn
+) -> C {
+    let has_next_page = rows.len() as u64 > page.first;
+    rows.truncate(page.first as usize);
+    let edges: Vec<(String, N)> = rows
+        .into_iter()
+        .map(|r| (encode(&key(&r)), node(r)))
+        .collect();
+    let page_info = PageInfo {
+        has_previous_page: page.after.is_some(),
+        has_next_page,
+        start_cursor: edges.first().map(|e| e.0.clone()),
+        end_cursor: edges.last().map(|e| e.0.clone()),
+    };
+    C::from(Paged {
+        edges,
+        page_info,
+        total,
+    })
 }

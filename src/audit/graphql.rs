@@ -8,15 +8,24 @@ use sea_orm::{
 };
 
 use crate::auth::Scope;
+use crate::connection_type;
 use crate::error::Result;
 use crate::identity::{SubjectId, SubjectKind};
-use crate::pagination::{self, Conn};
+use crate::pagination;
 use crate::request::ContextExt;
+
+/// Backing data of the GraphQL type of the same name.
+pub struct AuditEntry(audit_entry::Model);
+
+connection_type!(
+    AuditEntryConnection,
+    AuditEntryEdge,
+    AuditEntry,
+    "audit entries"
+);
 
 /// One entry of the audit log (审计日志): who did what, to which subjects,
 /// for what declared purpose, with what outcome.
-pub struct AuditEntry(audit_entry::Model);
-
 #[Object]
 impl AuditEntry {
     /// Position in the hash chain, from 1; empty while the entry waits to be sealed.
@@ -129,7 +138,7 @@ impl AuditQuery {
         filter: Option<AuditFilter>,
         #[graphql(desc = "Page size, at most 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last entry of the previous page.")] after: Option<String>,
-    ) -> Result<Conn<AuditEntry>> {
+    ) -> Result<AuditEntryConnection> {
         ctx.read_with("auditLog", Scope::AuditRead)?;
         let page = pagination::page::<i64>(first, after)?;
         let f = filter.unwrap_or_default();
@@ -170,9 +179,8 @@ impl AuditQuery {
             .await?;
         Ok(pagination::connection(
             rows,
-            page.first,
+            &page,
             total,
-            page.after.is_some(),
             |e| e.id,
             AuditEntry,
         ))

@@ -350,20 +350,19 @@ pub async fn verify(db: &Db) -> Result<ChainReport> {
             break;
         }
     }
-    if first_break.is_none() {
-        if let Some(h) = &head {
-            if h.seq != last_seq || h.hash != last_hash {
-                first_break = Some(chain::Break {
-                    seq: last_seq + 1,
-                    entry_id: None,
-                    problem: format!(
-                        "the chain ends at entry {last_seq} but its head records entry {}: \
+    if first_break.is_none()
+        && let Some(h) = &head
+        && (h.seq != last_seq || h.hash != last_hash)
+    {
+        first_break = Some(chain::Break {
+            seq: last_seq + 1,
+            entry_id: None,
+            problem: format!(
+                "the chain ends at entry {last_seq} but its head records entry {}: \
                          entries were removed from the end",
-                        h.seq
-                    ),
-                });
-            }
-        }
+                h.seq
+            ),
+        });
     }
     Ok(ChainReport {
         sealed: last_seq,

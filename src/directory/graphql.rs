@@ -4,15 +4,22 @@ use async_graphql::{Context, InputObject, Object};
 
 use super::Level;
 use super::store::{self, Department};
+use crate::connection_type;
 use crate::error::{Error, Result};
 use crate::identity::{SubjectId, SubjectKind};
-use crate::pagination::{self, Conn};
+use crate::pagination;
 use crate::request::ContextExt;
 
-/// A department (部门): a government body, a county, a township service
-/// centre or a village agent station. Public.
+/// Backing data of the GraphQL type of the same name.
 #[derive(Clone)]
 pub struct DepartmentRef(pub Department);
+
+connection_type!(
+    DepartmentConnection,
+    DepartmentEdge,
+    DepartmentRef,
+    "departments"
+);
 
 impl DepartmentRef {
     /// Loads a department that a stored record refers to (through the
@@ -33,6 +40,8 @@ impl DepartmentRef {
     }
 }
 
+/// A department (部门): a government body, a county, a township service
+/// centre or a village agent station. Public.
 #[Object(name = "Department")]
 impl DepartmentRef {
     /// Department code (部门编码), as used in tokens' `dept` claim.
@@ -64,14 +73,15 @@ impl DepartmentRef {
     }
 }
 
-/// A subject (行政相对人): an enterprise or a person, seen across agencies.
-/// Persons' ID numbers and names are masked unless the token has `pii:read`.
+/// Backing data of the GraphQL type of the same name.
 pub struct Subject {
     id: SubjectId,
     name: Option<String>,
     registered: bool,
 }
 
+/// A subject (行政相对人): an enterprise or a person, seen across agencies.
+/// Persons' ID numbers and names are masked unless the token has `pii:read`.
 #[Object]
 impl Subject {
     /// 统一社会信用代码 of an enterprise, or 公民身份号码 of a person (masked
@@ -118,13 +128,14 @@ pub struct DepartmentFilter {
     pub search: Option<String>,
 }
 
-/// The calling system, as its token presents it.
+/// Backing data of the GraphQL type of the same name.
 pub struct Viewer {
     sub: String,
     dept: String,
     scopes: Vec<String>,
 }
 
+/// The calling system, as its token presents it.
 #[Object]
 impl Viewer {
     /// The calling system (token `sub`).
@@ -158,7 +169,11 @@ impl DirectoryQuery {
     }
 
     /// One department by code. Public.
-    async fn department(&self, ctx: &Context<'_>, code: String) -> Result<Option<DepartmentRef>> {
+    async fn department(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Department code, e.g. 410900-SCJGJ.")] code: String,
+    ) -> Result<Option<DepartmentRef>> {
         Ok(store::find(&ctx.app().db.read, &code)
             .await?
             .map(DepartmentRef))
@@ -174,7 +189,7 @@ impl DirectoryQuery {
         #[graphql(desc = "Cursor of the last department of the previous page.")] after: Option<
             String,
         >,
-    ) -> Result<Conn<DepartmentRef>> {
+    ) -> Result<DepartmentConnection> {
         let page = pagination::page::<String>(first, after)?;
         let f = filter.unwrap_or_default();
         let filter = store::Filter {
@@ -185,9 +200,8 @@ impl DirectoryQuery {
         let (rows, total) = store::list(&ctx.app().db.read, &filter, &page).await?;
         Ok(pagination::connection(
             rows,
-            page.first,
+            &page,
             total,
-            page.after.is_some(),
             |d| d.code.clone(),
             DepartmentRef,
         ))

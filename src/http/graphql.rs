@@ -172,14 +172,14 @@ fn params_from_body(headers: &HeaderMap, body: &Bytes) -> Result<Params, Refusal
             ),
         ));
     }
-    if let Some(charset) = mime.get_param(mime::CHARSET) {
-        if !charset.as_str().eq_ignore_ascii_case("utf-8") {
-            return Err((
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "BAD_USER_INPUT",
-                "only UTF-8 is accepted".into(),
-            ));
-        }
+    if let Some(charset) = mime.get_param(mime::CHARSET)
+        && !charset.as_str().eq_ignore_ascii_case("utf-8")
+    {
+        return Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_USER_INPUT",
+            "only UTF-8 is accepted".into(),
+        ));
     }
     if body.is_empty() {
         return Err(bad("the request body is empty"));

@@ -47,11 +47,12 @@ impl ScalarType for SubjectId {
     }
 }
 
-/// A calendar date, `YYYY-MM-DD` (ISO 8601), in China Standard Time where a
-/// day boundary matters.
+/// A calendar date (see the GraphQL scalar `Date`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub NaiveDate);
 
+/// A calendar date, `YYYY-MM-DD` (ISO 8601), in China Standard Time where a
+/// day boundary matters.
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {

@@ -10,12 +10,32 @@ use super::rules::{
 };
 use super::store::{self, ChangeBy, ChangeKind, PowerItem};
 use crate::auth::Scope;
+use crate::connection_type;
 use crate::directory::Level;
 use crate::directory::graphql::DepartmentRef;
 use crate::error::{Error, Result};
 use crate::identity::scalars::Date;
-use crate::pagination::{self, Conn};
+use crate::pagination;
 use crate::request::{ContextExt, Write};
+
+connection_type!(
+    PowerItemConnection,
+    PowerItemEdge,
+    PowerItem,
+    "power-list items"
+);
+connection_type!(
+    PowerItemChangeConnection,
+    PowerItemChangeEdge,
+    PowerItemChange,
+    "changes of a power-list item"
+);
+connection_type!(
+    PowerListVersionConnection,
+    PowerListVersionEdge,
+    PowerListVersion,
+    "published power-list versions"
+);
 
 /// A power-list item (权力清单事项): one power a department exercises or one
 /// service it provides, with the elements the seed requires of every item
@@ -139,14 +159,13 @@ impl PowerItem {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, at most 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last change of the previous page.")] after: Option<String>,
-    ) -> Result<Conn<PowerItemChange>> {
+    ) -> Result<PowerItemChangeConnection> {
         let page = pagination::page::<i32>(first, after)?;
         let (rows, total) = store::history(&ctx.app().db.read, &self.code, &page).await?;
         Ok(pagination::connection(
             rows,
-            page.first,
+            &page,
             total,
-            page.after.is_some(),
             |c| c.version,
             PowerItemChange,
         ))
@@ -164,9 +183,10 @@ pub enum ChangeType {
     StatusChanged,
 }
 
-/// One change of a power-list item: who, when, why, and the item as it became.
+/// Backing data of the GraphQL type of the same name.
 pub struct PowerItemChange(store::Change);
 
+/// One change of a power-list item: who, when, why, and the item as it became.
 #[Object]
 impl PowerItemChange {
     /// The version this change produced.
@@ -307,7 +327,7 @@ impl PowerListQuery {
         filter: Option<PowerItemFilter>,
         #[graphql(desc = "Page size, at most 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
-    ) -> Result<Conn<PowerItem>> {
+    ) -> Result<PowerItemConnection> {
         let page = pagination::page::<String>(first, after)?;
         let f = filter.unwrap_or_default();
         let filter = store::Filter {
@@ -321,9 +341,8 @@ impl PowerListQuery {
         let (rows, total) = store::list(&ctx.app().db.read, &filter, &page).await?;
         Ok(pagination::connection(
             rows,
-            page.first,
+            &page,
             total,
-            page.after.is_some(),
             |i| i.code.clone(),
             |i| i,
         ))
@@ -337,15 +356,14 @@ impl PowerListQuery {
         #[graphql(desc = "Only this department's versions.")] department: Option<String>,
         #[graphql(desc = "Page size, at most 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last version of the previous page.")] after: Option<String>,
-    ) -> Result<Conn<PowerListVersion>> {
+    ) -> Result<PowerListVersionConnection> {
         let page = pagination::page(first, after)?;
         let (rows, total) =
             store::versions(&ctx.app().db.read, department.as_deref(), &page).await?;
         Ok(pagination::connection(
             rows,
-            page.first,
+            &page,
             total,
-            page.after.is_some(),
             |v| (v.published_at, v.id),
             PowerListVersion::from,
         ))
@@ -646,13 +664,13 @@ async fn load_own(w: &Write<'_>, code: &str, expected: Option<i32>) -> Result<Po
     let current = store::get(w.txn(), code).await?;
     w.principal()
         .must_own(&current.dept_code, &format!("item {code}"))?;
-    if let Some(v) = expected {
-        if v != current.version {
-            return Err(Error::Conflict(format!(
-                "item {code} is at version {}, not {v}: reload it and try again",
-                current.version
-            )));
-        }
+    if let Some(v) = expected
+        && v != current.version
+    {
+        return Err(Error::Conflict(format!(
+            "item {code} is at version {}, not {v}: reload it and try again",
+            current.version
+        )));
     }
     Ok(current)
 }

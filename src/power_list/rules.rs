@@ -410,13 +410,13 @@ pub fn validate(d: &ItemDraft) -> Result<()> {
             ),
         ));
     }
-    if let Some(to) = d.effective_to {
-        if to < d.effective_from {
-            return Err(Error::bad_field(
-                "effectiveTo",
-                "the item cannot end before it takes effect",
-            ));
-        }
+    if let Some(to) = d.effective_to
+        && to < d.effective_from
+    {
+        return Err(Error::bad_field(
+            "effectiveTo",
+            "the item cannot end before it takes effect",
+        ));
     }
     validate_commitment(d)
 }

@@ -1,0 +1,225 @@
+//! GraphQL over HTTP as the specification (and graphql-http's audit) sets it out.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const PUBLIC: &str = "{ powerItems(first: 1) { totalCount } }";
+
+#[tokio::test]
+async fn an_anonymous_caller_reads_the_public_power_list() {
+    let hub = TestHub::spawn().await;
+    let body = hub.gql(PUBLIC, json!({}), None).await;
+    assert!(ok(&body)["powerItems"]["totalCount"].as_u64().unwrap() >= 30);
+}
+
+#[tokio::test]
+async fn get_requests_run_queries_but_not_mutations() {
+    let hub = TestHub::spawn().await;
+    let res = hub
+        .client
+        .get(hub.url("/graphql"))
+        .query(&[("query", PUBLIC)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    ok(&body);
+
+    let mutation = "mutation { publishPowerList(input: {name: \"x\", effectiveDate: \"2026-01-01\"}) { version { id } } }";
+    let res = hub
+        .client
+        .get(hub.url("/graphql"))
+        .query(&[("query", mutation)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "POST");
+}
+
+#[tokio::test]
+async fn graphql_response_json_is_negotiated_and_request_errors_are_400_without_data() {
+    let hub = TestHub::spawn().await;
+    let res = hub
+        .client
+        .post(hub.url("/graphql"))
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": "{ powerItems(first: 1) { nope } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/graphql-response+json; charset=utf-8"
+    );
+    let body: Value = res.json().await.unwrap();
+    assert!(body.get("data").is_none());
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+
+    // The same with application/json: 200, still without data.
+    let res = hub
+        .client
+        .post(hub.url("/graphql"))
+        .header("accept", "application/json")
+        .json(&json!({ "query": "{ powerItems(first: 1) { nope } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
+    let body: Value = res.json().await.unwrap();
+    assert!(body.get("data").is_none());
+}
+
+#[tokio::test]
+async fn malformed_requests_are_refused_with_4xx() {
+    let hub = TestHub::spawn().await;
+    let post = |body: &'static str, ct: Option<&'static str>| {
+        let mut r = hub.client.post(hub.url("/graphql")).body(body);
+        if let Some(ct) = ct {
+            r = r.header("content-type", ct);
+        }
+        r.send()
+    };
+    assert_eq!(
+        post("{\"query\": ", Some("application/json"))
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    assert_eq!(
+        post("{\"query\": 1}", Some("application/json"))
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    assert_eq!(
+        post("{\"variables\": {}}", Some("application/json"))
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    assert_eq!(
+        post(
+            "{\"query\": \"{__typename}\", \"variables\": 3}",
+            Some("application/json")
+        )
+        .await
+        .unwrap()
+        .status(),
+        400
+    );
+    assert_eq!(
+        post("[{\"query\": \"{__typename}\"}]", Some("application/json"))
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    assert_eq!(
+        post("{\"query\": \"{__typename}\"}", None)
+            .await
+            .unwrap()
+            .status(),
+        415
+    );
+    assert_eq!(
+        post("query=x", Some("application/x-www-form-urlencoded"))
+            .await
+            .unwrap()
+            .status(),
+        415
+    );
+    let res = hub
+        .client
+        .post(hub.url("/graphql"))
+        .header("accept", "text/html")
+        .json(&json!({"query": PUBLIC}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 406);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let hub = TestHub::spawn().await;
+    let big = format!(
+        "{{\"query\": \"{{__typename}}\", \"extensions\": {{\"pad\": \"{}\"}}}}",
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let res = hub
+        .client
+        .post(hub.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+}
+
+#[tokio::test]
+async fn deep_and_alias_heavy_queries_are_refused() {
+    let hub = TestHub::spawn().await;
+    let deep = "{ powerItems { edges { node { department { parent { parent { parent { parent { parent { parent { parent { parent { name } } } } } } } } } } } } }";
+    let body = hub.gql(deep, json!({}), None).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+    assert!(body.get("data").is_none() || body["data"].is_null());
+
+    let aliases: String = (0..40)
+        .map(|i| format!("a{i}: powerItems(first: 1) {{ totalCount }} "))
+        .collect();
+    let body = hub.gql(&format!("{{ {aliases} }}"), json!({}), None).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+
+    let body = hub
+        .gql("{ powerItems(first: 101) { totalCount } }", json!({}), None)
+        .await;
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let hub = TestHub::spawn().await;
+    let res = hub
+        .client
+        .post(hub.url("/graphql"))
+        .json(&json!({"query": PUBLIC}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("x-request-id").is_some());
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let hub = TestHub::spawn().await;
+    assert_eq!(
+        hub.client
+            .get(hub.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        hub.client
+            .get(hub.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
