@@ -36,11 +36,14 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 pub fn build(app: AppState, cfg: &ServeConfig) -> HubSchema {
     let mut b = builder()
         .data(app)
-        .limit_depth(cfg.max_depth)
         .limit_complexity(cfg.max_complexity)
         .limit_recursive_depth(64)
         .limit_directives(10)
-        .extension(AliasLimit(cfg.max_aliases));
+        .extension(ShapeLimits {
+            max_depth: cfg.max_depth,
+            max_aliases: cfg.max_aliases,
+            introspection: cfg.introspection,
+        });
     if !cfg.introspection {
         // Without introspection, "did you mean" hints would leak the schema.
         b = b.disable_introspection().disable_suggestions();
@@ -53,33 +56,80 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-/// Refuses documents with more aliases than allowed: aliases let one request
-/// repeat an expensive field many times (OWASP GraphQL cheat sheet).
-struct AliasLimit(usize);
+/// Refuses documents nested too deep or with too many aliases: both let one
+/// request ask for unbounded work (OWASP GraphQL cheat sheet). Introspection
+/// (`__schema`, `__type`) is exempt from the depth limit: its depth is
+/// bounded by the schema, and GraphiQL's own introspection query is deeper
+/// than any query of the hub's data needs to be.
+struct ShapeLimits {
+    max_depth: usize,
+    max_aliases: usize,
+    introspection: bool,
+}
 
-impl ExtensionFactory for AliasLimit {
+impl ExtensionFactory for ShapeLimits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AliasLimitExt(self.0))
+        Arc::new(ShapeLimitsExt {
+            max_depth: self.max_depth,
+            max_aliases: self.max_aliases,
+            introspection: self.introspection,
+        })
     }
 }
 
-struct AliasLimitExt(usize);
+struct ShapeLimitsExt {
+    max_depth: usize,
+    max_aliases: usize,
+    introspection: bool,
+}
 
-fn count_aliases(set: &SelectionSet) -> usize {
-    set.items
-        .iter()
-        .map(|s| match &s.node {
-            Selection::Field(f) => {
-                usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node)
-            }
-            Selection::InlineFragment(f) => count_aliases(&f.node.selection_set.node),
-            Selection::FragmentSpread(_) => 0,
-        })
-        .sum()
+struct Walk<'a> {
+    doc: &'a ExecutableDocument,
+    visiting: Vec<&'a str>,
+    introspects: bool,
+}
+
+impl<'a> Walk<'a> {
+    /// (depth, aliases) of a selection set, following fragment spreads.
+    fn shape(&mut self, set: &'a SelectionSet) -> (usize, usize) {
+        let (mut depth, mut aliases) = (0, 0);
+        for s in &set.items {
+            let (d, a) = match &s.node {
+                Selection::Field(f) => {
+                    let name = f.node.name.node.as_str();
+                    let alias = usize::from(f.node.alias.is_some());
+                    if name == "__schema" || name == "__type" {
+                        self.introspects = true;
+                        (0, alias)
+                    } else {
+                        let (d, a) = self.shape(&f.node.selection_set.node);
+                        (d + 1, a + alias)
+                    }
+                }
+                Selection::InlineFragment(f) => self.shape(&f.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    match self.doc.fragments.get(&spread.node.fragment_name.node) {
+                        // A cycle is invalid and refused by validation later.
+                        Some(frag) if !self.visiting.contains(&name) => {
+                            self.visiting.push(name);
+                            let r = self.shape(&frag.node.selection_set.node);
+                            self.visiting.pop();
+                            r
+                        }
+                        _ => (0, 0),
+                    }
+                }
+            };
+            depth = depth.max(d);
+            aliases += a;
+        }
+        (depth, aliases)
+    }
 }
 
 #[async_trait::async_trait]
-impl Extension for AliasLimitExt {
+impl Extension for ShapeLimitsExt {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -88,22 +138,37 @@ impl Extension for AliasLimitExt {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
-        let ops: usize = doc
-            .operations
-            .iter()
-            .map(|(_, op)| count_aliases(&op.node.selection_set.node))
-            .sum();
-        let frags: usize = doc
-            .fragments
-            .values()
-            .map(|f| count_aliases(&f.node.selection_set.node))
-            .sum();
-        if ops + frags > self.0 {
+        let mut walk = Walk {
+            doc: &doc,
+            visiting: Vec::new(),
+            introspects: false,
+        };
+        let (mut depth, mut aliases) = (0, 0);
+        for (_, op) in doc.operations.iter() {
+            let (d, a) = walk.shape(&op.node.selection_set.node);
+            depth = depth.max(d);
+            aliases += a;
+        }
+        if walk.introspects && !self.introspection {
+            return Err(ServerError::new(
+                "introspection is switched off on this hub",
+                None,
+            ));
+        }
+        if depth > self.max_depth {
             return Err(ServerError::new(
                 format!(
-                    "the query uses {} aliases; at most {} are allowed",
-                    ops + frags,
-                    self.0
+                    "the query is nested {depth} levels deep; at most {} are allowed",
+                    self.max_depth
+                ),
+                None,
+            ));
+        }
+        if aliases > self.max_aliases {
+            return Err(ServerError::new(
+                format!(
+                    "the query uses {aliases} aliases; at most {} are allowed",
+                    self.max_aliases
                 ),
                 None,
             ));

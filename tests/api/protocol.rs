@@ -223,3 +223,81 @@ async fn health_and_readiness_answer() {
         200
     );
 }
+
+/// The introspection query GraphiQL sends (graphql-js `getIntrospectionQuery`).
+const INTROSPECTION: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
+}
+"#;
+
+#[tokio::test]
+async fn graphiqls_introspection_query_is_within_the_limits() {
+    let hub = TestHub::spawn().await;
+    let body = hub.gql(INTROSPECTION, json!({}), None).await;
+    assert!(ok(&body)["__schema"]["types"].as_array().unwrap().len() > 20);
+}
+
+#[tokio::test]
+async fn introspection_can_be_switched_off() {
+    let hub = TestHub::spawn().await;
+    let cfg = sharing_hub::config::ServeConfig {
+        introspection: false,
+        ..Default::default()
+    };
+    let schema = sharing_hub::schema::build(hub.state.clone(), &cfg);
+    let res = schema.execute("{ __schema { types { name } } }").await;
+    assert!(!res.errors.is_empty());
+    let res = schema
+        .execute("{ powerItems(first: 1) { totalCount } }")
+        .await;
+    assert!(res.errors.is_empty());
+}
+
+#[tokio::test]
+async fn an_internal_failure_is_reported_without_its_cause() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let hub = TestHub::spawn().await;
+    let db = &hub.state.db.write;
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "DROP TABLE power_list_version",
+    ))
+    .await
+    .unwrap();
+    let body = hub
+        .gql("{ powerListVersions { totalCount } }", json!({}), None)
+        .await;
+    assert_eq!(code(&body), "INTERNAL");
+    let e = &body["errors"][0];
+    assert!(e["extensions"]["requestId"].is_string());
+    let text = e.to_string().to_lowercase();
+    for leak in [
+        "select",
+        "power_list_version",
+        "sqlite",
+        "postgres",
+        "no such table",
+        "relation",
+    ] {
+        assert!(!text.contains(leak), "the error leaks {leak:?}: {text}");
+    }
+}
