@@ -62,8 +62,9 @@ impl Db {
         Ok(self.write.begin_with_options(options).await?)
     }
 
-    /// Applies pending migrations. On PostgreSQL an advisory lock makes
-    /// replicas that start together migrate one after the other.
+    /// Applies pending migrations and loads the reference data that ships
+    /// with the binary (the working-day calendar). On PostgreSQL an advisory
+    /// lock makes replicas that start together do this one after the other.
     pub async fn migrate(&self) -> Result<()> {
         use migration::MigratorTrait;
         let txn = self.begin().await?;
@@ -75,6 +76,7 @@ impl Db {
             .await?;
         }
         migration::Migrator::up(&txn, None).await?;
+        crate::calendar::store::ensure_shipped(&txn).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -7,7 +7,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
+pub mod clock;
+pub mod commitment;
 pub mod config;
+pub mod credit;
 pub mod db;
 pub mod demo;
 pub mod directory;
@@ -42,6 +46,8 @@ pub struct AppState {
     pub audit: AuditLog,
     /// Token verification (and local minting).
     pub tokens: Arc<Tokens>,
+    /// The domain's clock.
+    pub clock: clock::Clock,
 }
 
 /// Loads the token keys the configuration names: a JWKS file, or the
@@ -93,10 +99,16 @@ impl Hub {
         let db = open_database(cfg).await?;
         let tokens = Arc::new(load_tokens(cfg)?);
         let audit = AuditLog::start(db.clone());
-        let state = AppState { db, audit, tokens };
+        let state = AppState {
+            db,
+            audit,
+            tokens,
+            clock: clock::Clock::default(),
+        };
         if serve.demo {
             demo::load_if_empty(&state.db).await?;
         }
+        commitment::spawn_sweeper(state.clone());
         let schema = schema::build(state.clone(), serve);
         let router = http::router(state.clone(), schema, serve);
         Ok(Hub { state, router })

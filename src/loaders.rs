@@ -4,20 +4,33 @@
 
 use async_graphql::dataloader::DataLoader;
 
+use crate::commitment::store::SubjectCommitmentsLoader;
+use crate::credit::store::DossierLoader;
 use crate::db::Db;
 use crate::directory::store::DepartmentLoader;
+use crate::power_list::store::ItemLoader;
 
 /// Every loader of one request.
 pub struct Loaders {
     /// Departments by code.
     pub departments: DataLoader<DepartmentLoader>,
+    /// Power-list items by code.
+    pub items: DataLoader<ItemLoader>,
+    /// Credit dossiers by subject.
+    pub dossiers: DataLoader<DossierLoader>,
+    /// Commitments by subject.
+    pub commitments: DataLoader<SubjectCommitmentsLoader>,
 }
 
 impl Loaders {
     /// Fresh loaders over the read connection.
     pub fn new(db: &Db) -> Self {
+        let conn = || db.read.clone();
         Loaders {
-            departments: DataLoader::new(DepartmentLoader(db.read.clone()), tokio::spawn),
+            departments: DataLoader::new(DepartmentLoader(conn()), tokio::spawn),
+            items: DataLoader::new(ItemLoader(conn()), tokio::spawn),
+            dossiers: DataLoader::new(DossierLoader(conn()), tokio::spawn),
+            commitments: DataLoader::new(SubjectCommitmentsLoader(conn()), tokio::spawn),
         }
     }
 }

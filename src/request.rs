@@ -155,42 +155,48 @@ impl ContextExt for Context<'_> {
 /// The door every mutation goes through: one transaction, whose audit entry
 /// commits with it; a refused or failed mutation is audited too, after the
 /// rollback, with its error code.
+///
+/// The transaction begins on the first call to [`Write::txn`], so that a
+/// mutation can first read what it will change from the readers: an
+/// optimistic compare-and-set then tells a lost race (`CONFLICT`) from an
+/// illegal move, on SQLite (whose single writer would otherwise serialise
+/// both requests) as on PostgreSQL.
 pub struct Write<'a> {
     ctx: &'a Context<'a>,
     operation: &'static str,
-    txn: DatabaseTransaction,
+    txn: tokio::sync::OnceCell<DatabaseTransaction>,
     principal: Principal,
-    subjects: BTreeSet<String>,
+    subjects: Mutex<BTreeSet<String>>,
 }
 
 impl<'a> Write<'a> {
-    /// Checks `scope` and opens the transaction.
+    /// Checks `scope`; refusals are audited.
     pub async fn begin(
         ctx: &'a Context<'a>,
         operation: &'static str,
         scope: Scope,
     ) -> Result<Write<'a>> {
         ctx.request().reads.wrote();
-        let principal = match ctx.caller().require(scope) {
-            Ok(p) => p.clone(),
-            Err(e) => return Err(refused(ctx, operation, BTreeSet::new(), e).await),
-        };
-        let txn = match ctx.app().db.begin().await {
-            Ok(t) => t,
-            Err(e) => return Err(refused(ctx, operation, BTreeSet::new(), e).await),
-        };
-        Ok(Write {
-            ctx,
-            operation,
-            txn,
-            principal,
-            subjects: BTreeSet::new(),
-        })
+        match ctx.caller().require(scope) {
+            Ok(p) => Ok(Write {
+                ctx,
+                operation,
+                txn: tokio::sync::OnceCell::new(),
+                principal: p.clone(),
+                subjects: Mutex::new(BTreeSet::new()),
+            }),
+            Err(e) => Err(refused(ctx, operation, BTreeSet::new(), e).await),
+        }
     }
 
-    /// The transaction to pass to store functions.
-    pub fn txn(&self) -> &DatabaseTransaction {
-        &self.txn
+    /// The mutation's transaction, begun on first use.
+    pub async fn txn(&self) -> Result<&DatabaseTransaction> {
+        self.txn.get_or_try_init(|| self.ctx.app().db.begin()).await
+    }
+
+    /// The readers, for reads made before the transaction begins.
+    pub fn reader(&self) -> &sea_orm::DatabaseConnection {
+        &self.ctx.app().db.read
     }
 
     /// The authenticated caller.
@@ -198,28 +204,33 @@ impl<'a> Write<'a> {
         &self.principal
     }
 
+    /// The domain's clock.
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.ctx.app().clock
+    }
+
     /// Records a subject the mutation touches.
-    pub fn touch(&mut self, subject: &str) {
-        self.subjects.insert(subject.to_owned());
+    pub fn touch(&self, subject: &str) {
+        let mut s = self.subjects.lock().unwrap_or_else(|p| p.into_inner());
+        s.insert(subject.to_owned());
     }
 
     /// Commits with an `ok` entry if `result` is `Ok`; otherwise rolls back and
     /// records the failure.
     pub async fn finish<T>(self, result: Result<T>) -> Result<T> {
-        let Write {
-            ctx,
-            operation,
-            txn,
-            subjects,
-            ..
-        } = self;
+        let subjects = self
+            .subjects
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let value = match result {
             Ok(v) => v,
             Err(e) => {
-                drop(txn);
-                return Err(refused(ctx, operation, subjects, e).await);
+                drop(self.txn);
+                return Err(refused(self.ctx, self.operation, subjects, e).await);
             }
         };
+        let (ctx, operation) = (self.ctx, self.operation);
         let app = ctx.app();
         let entry = ctx.request().entry(
             OperationType::Mutation,
@@ -228,6 +239,11 @@ impl<'a> Write<'a> {
             "ok".into(),
         );
         let committed = async {
+            self.txn().await?;
+            let txn = self
+                .txn
+                .into_inner()
+                .ok_or_else(|| Error::internal_msg("transaction vanished"))?;
             app.audit.append_in(&txn, entry).await?;
             txn.commit().await?;
             Ok::<_, Error>(())

@@ -10,7 +10,10 @@ use async_graphql::{
 
 use crate::AppState;
 use crate::audit::graphql::AuditQuery;
+use crate::calendar::graphql::{CalendarMutation, CalendarQuery};
+use crate::commitment::graphql::{CommitmentMutation, CommitmentQuery};
 use crate::config::ServeConfig;
+use crate::credit::graphql::{CreditMutation, CreditQuery};
 use crate::directory::graphql::DirectoryQuery;
 use crate::power_list::graphql::{PowerListMutation, PowerListQuery};
 
@@ -18,12 +21,24 @@ use crate::power_list::graphql::{PowerListMutation, PowerListQuery};
 /// published commitments) needs no token; the rest needs a token with the
 /// scope each field names, and is written to the audit log.
 #[derive(MergedObject, Default)]
-pub struct Query(DirectoryQuery, PowerListQuery, AuditQuery);
+pub struct Query(
+    DirectoryQuery,
+    PowerListQuery,
+    CommitmentQuery,
+    CreditQuery,
+    CalendarQuery,
+    AuditQuery,
+);
 
 /// Every change the hub accepts. Each mutation is one transaction, checked
 /// against the caller's scopes and department, and audited with it.
 #[derive(MergedObject, Default)]
-pub struct Mutation(PowerListMutation);
+pub struct Mutation(
+    PowerListMutation,
+    CommitmentMutation,
+    CreditMutation,
+    CalendarMutation,
+);
 
 /// The hub's schema type.
 pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;

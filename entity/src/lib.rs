@@ -6,8 +6,17 @@
 
 pub mod audit_entry;
 pub mod audit_head;
+pub mod calendar_day;
+pub mod calendar_year;
+pub mod commitment;
+pub mod commitment_event;
+pub mod credit_objection;
+pub mod credit_record;
+pub mod credit_repair;
 pub mod department;
 pub mod power_item;
 pub mod power_item_change;
 pub mod power_list_version;
+pub mod promised_material;
+pub mod punishment_entry;
 pub mod subject;

@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_foundation;
+mod m20260201_000002_commitments_credit;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -11,6 +12,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20260101_000001_foundation::Migration)]
+        vec![
+            Box::new(m20260101_000001_foundation::Migration),
+            Box::new(m20260201_000002_commitments_credit::Migration),
+        ]
     }
 }

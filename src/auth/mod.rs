@@ -83,6 +83,26 @@ impl Caller {
         }
     }
 
+    /// Shows a stored subject id: an enterprise's code whole, a person's ID
+    /// number masked unless the caller holds `pii:read`.
+    pub fn show_subject_id(&self, id: &str) -> String {
+        if crate::identity::is_person(id) {
+            self.show_id_number(id)
+        } else {
+            id.to_owned()
+        }
+    }
+
+    /// Shows a subject's name: an enterprise's whole, a person's masked
+    /// unless the caller holds `pii:read`.
+    pub fn show_subject_name(&self, id: &str, name: &str) -> String {
+        if crate::identity::is_person(id) {
+            self.show_person_name(name)
+        } else {
+            name.to_owned()
+        }
+    }
+
     /// Shows a person's name whole to `pii:read` holders, masked to others.
     pub fn show_person_name(&self, name: &str) -> String {
         if self.sees_pii() {

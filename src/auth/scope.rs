@@ -38,11 +38,14 @@ pub enum Scope {
     RatingRespond,
     /// Report progress on reform tasks.
     TasksReport,
+    /// Load the working-day calendar (holiday arrangements of a year).
+    CalendarWrite,
 }
 
 impl Scope {
-    /// Every scope, in the order of DESIGN.md.
-    pub const ALL: [Scope; 16] = [
+    /// Every scope: those of DESIGN.md, then `calendar:write`, which the hub adds
+    /// for the one piece of reference data departments load (the holiday year).
+    pub const ALL: [Scope; 17] = [
         Scope::PowerlistWrite,
         Scope::CommitmentRead,
         Scope::CommitmentWrite,
@@ -59,6 +62,7 @@ impl Scope {
         Scope::ProxySubmit,
         Scope::RatingRespond,
         Scope::TasksReport,
+        Scope::CalendarWrite,
     ];
 
     /// The scope as written in a token.
@@ -80,6 +84,7 @@ impl Scope {
             Scope::ProxySubmit => "proxy:submit",
             Scope::RatingRespond => "rating:respond",
             Scope::TasksReport => "tasks:report",
+            Scope::CalendarWrite => "calendar:write",
         }
     }
 

@@ -108,6 +108,51 @@ impl Subject {
     async fn registered(&self) -> bool {
         self.registered
     }
+    /// Credit status (scope `credit:read`): level, whether the commitment
+    /// route is open and why not, records and list entries.
+    async fn credit(&self, ctx: &Context<'_>) -> Result<crate::credit::graphql::CreditStatus> {
+        ctx.read_with("Subject.credit", crate::auth::Scope::CreditRead)?;
+        let id = self.id.as_str().to_owned();
+        let dossier = ctx
+            .request()
+            .loaders
+            .dossiers
+            .load_one(id.clone())
+            .await
+            .map_err(|e| Error::internal_msg(format!("loading credit: {:?}", e.message())))?
+            .unwrap_or_default();
+        Ok(crate::credit::graphql::CreditStatus::new(
+            id,
+            dossier,
+            ctx.app().clock.today(),
+        ))
+    }
+    /// The subject's commitments at every department, newest first, at most
+    /// 100 (scope `commitment:read`).
+    async fn commitments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only those whose matter is not over (not REJECTED, FULFILLED, REVOKED or WITHDRAWN).",
+            default
+        )]
+        open_only: bool,
+    ) -> Result<Vec<crate::commitment::graphql::CommitmentNode>> {
+        ctx.read_with("Subject.commitments", crate::auth::Scope::CommitmentRead)?;
+        let list = ctx
+            .request()
+            .loaders
+            .commitments
+            .load_one(self.id.as_str().to_owned())
+            .await
+            .map_err(|e| Error::internal_msg(format!("loading commitments: {:?}", e.message())))?
+            .unwrap_or_default();
+        Ok(list
+            .into_iter()
+            .filter(|c| !open_only || !crate::commitment::state::is_final(c.state))
+            .map(crate::commitment::graphql::CommitmentNode)
+            .collect())
+    }
 }
 
 impl Subject {

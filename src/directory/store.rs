@@ -184,6 +184,18 @@ pub async fn register_subject(
     }
 }
 
+/// The recorded names of many subjects (`None` where no name is on record).
+pub async fn names_of(
+    conn: &impl ConnectionTrait,
+    ids: &[String],
+) -> Result<HashMap<String, Option<String>>> {
+    let rows = subject::Entity::find()
+        .filter(subject::Column::Id.is_in(ids.iter().cloned()))
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+}
+
 /// Loads departments by code, many at a time (DataLoader).
 pub struct DepartmentLoader(pub DatabaseConnection);
 

@@ -112,6 +112,16 @@ impl fmt::Debug for SubjectId {
     }
 }
 
+/// Whether a stored subject id is a person's 公民身份号码 (rather than a
+/// 统一社会信用代码), by the same reading [`SubjectId::parse`] applies.
+pub fn is_person(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 18
+        && b[..17].iter().all(u8::is_ascii_digit)
+        && (b[17].is_ascii_digit() || b[17] == b'X')
+        && IdNumber::parse(id, chrono::NaiveDate::MAX).is_ok()
+}
+
 /// A department code as used in tokens and records: 2–40 characters of
 /// capital letters, digits, '-' and '.'.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -304,6 +304,16 @@ pub struct PowerItemFilter {
     pub search: Option<String>,
 }
 
+/// Loads an item through the request's DataLoader.
+pub async fn load_item(ctx: &Context<'_>, code: &str) -> Result<Option<PowerItem>> {
+    ctx.request()
+        .loaders
+        .items
+        .load_one(code.to_owned())
+        .await
+        .map_err(|e| Error::internal_msg(format!("loading item {code}: {:?}", e.message())))
+}
+
 /// Read access to the power lists: public, no token needed.
 #[derive(Default)]
 pub struct PowerListQuery;
@@ -585,7 +595,7 @@ impl PowerListMutation {
             }
             let p = w.principal();
             let v = store::publish(
-                w.txn(),
+                w.txn().await?,
                 p.dept.as_str(),
                 name,
                 input.effective_date.0,
@@ -648,7 +658,7 @@ async fn create(w: &Write<'_>, i: CreatePowerItemInput) -> Result<PowerItemPaylo
         dept: p.dept.as_str(),
         reason: reason(&i.reason)?,
     };
-    store::insert(w.txn(), &item, &by).await?;
+    store::insert(w.txn().await?, &item, &by).await?;
     Ok(PowerItemPayload { item })
 }
 
@@ -661,7 +671,7 @@ fn apply<T>(target: &mut Option<T>, value: MaybeUndefined<T>) {
 }
 
 async fn load_own(w: &Write<'_>, code: &str, expected: Option<i32>) -> Result<PowerItem> {
-    let current = store::get(w.txn(), code).await?;
+    let current = store::get(w.txn().await?, code).await?;
     w.principal()
         .must_own(&current.dept_code, &format!("item {code}"))?;
     if let Some(v) = expected
@@ -756,7 +766,7 @@ async fn update(w: &Write<'_>, i: UpdatePowerItemInput) -> Result<PowerItemPaylo
         dept: p.dept.as_str(),
         reason: why,
     };
-    store::update(w.txn(), &item, ChangeKind::Updated, &fields, &by).await?;
+    store::update(w.txn().await?, &item, ChangeKind::Updated, &fields, &by).await?;
     Ok(PowerItemPayload { item })
 }
 
@@ -773,7 +783,7 @@ async fn change_status(w: &Write<'_>, i: ChangePowerItemStatusInput) -> Result<P
             ));
         }
         for code in &i.delegated_to {
-            if !crate::directory::store::exists(w.txn(), code).await? {
+            if !crate::directory::store::exists(w.txn().await?, code).await? {
                 return Err(Error::bad_field(
                     "delegatedTo",
                     format!("there is no department {code}"),
@@ -797,6 +807,13 @@ async fn change_status(w: &Write<'_>, i: ChangePowerItemStatusInput) -> Result<P
         dept: p.dept.as_str(),
         reason: why,
     };
-    store::update(w.txn(), &item, ChangeKind::StatusChanged, &["status"], &by).await?;
+    store::update(
+        w.txn().await?,
+        &item,
+        ChangeKind::StatusChanged,
+        &["status"],
+        &by,
+    )
+    .await?;
     Ok(PowerItemPayload { item })
 }

@@ -131,6 +131,29 @@ pub async fn get(conn: &impl ConnectionTrait, code: &str) -> Result<PowerItem> {
         .ok_or_else(|| Error::NotFound(format!("no power-list item has the code {code}")))
 }
 
+/// Loads items by code, many at a time (DataLoader).
+pub struct ItemLoader(pub sea_orm::DatabaseConnection);
+
+impl async_graphql::dataloader::Loader<String> for ItemLoader {
+    type Value = PowerItem;
+    type Error = std::sync::Arc<Error>;
+
+    async fn load(
+        &self,
+        keys: &[String],
+    ) -> std::result::Result<std::collections::HashMap<String, PowerItem>, Self::Error> {
+        let rows = power_item::Entity::find()
+            .filter(power_item::Column::Code.is_in(keys.iter().cloned()))
+            .all(&self.0)
+            .await
+            .map_err(|e| std::sync::Arc::new(Error::from(e)))?;
+        rows.into_iter()
+            .map(|m| PowerItem::try_from(m).map(|i| (i.code.clone(), i)))
+            .collect::<Result<_>>()
+            .map_err(std::sync::Arc::new)
+    }
+}
+
 /// Filter of the item list.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {

@@ -138,6 +138,18 @@ impl TestHub {
         (status, res.json().await.expect("JSON body"))
     }
 
+    /// Moves the hub's domain clock forward by `days`.
+    pub fn advance_days(&self, days: i64) {
+        self.state.clock.advance(chrono::Duration::days(days));
+    }
+
+    /// Sets the hub's domain clock to 10:00 China Standard Time on `day`.
+    pub fn set_today(&self, day: &str) {
+        let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        let at = d.and_hms_opt(2, 0, 0).unwrap().and_utc();
+        self.state.clock.set(at);
+    }
+
     /// Waits until the sequencer has sealed every committed entry.
     pub async fn sealed(&self) {
         self.state

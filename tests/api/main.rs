@@ -6,6 +6,8 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod commitments;
+mod credit;
 mod power_list;
 mod protocol;
 mod schema;

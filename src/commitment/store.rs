@@ -1,0 +1,533 @@
+//! Storage of commitments, their events and promised materials. A change is
+//! a compare-and-set on the commitment's version, so of two racing changes
+//! exactly one lands and the other is told CONFLICT.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{commitment, commitment_event, promised_material};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::rules::{CommitmentKind, SignedNotification, Statements};
+use super::state::{Action, State};
+use crate::credit::rules::CreditLevel;
+use crate::error::{Error, Result};
+use crate::identity::SubjectKind;
+use crate::pagination::Page;
+use crate::power_list::rules::{CommitmentMode, VerificationMethod};
+
+/// A commitment (告知承诺书) as stored.
+#[derive(Clone, Debug)]
+pub struct Commitment {
+    /// Id.
+    pub id: Uuid,
+    /// The item.
+    pub item_code: String,
+    /// The accepting department.
+    pub dept_code: String,
+    /// The applicant.
+    pub subject_id: String,
+    /// Enterprise or person.
+    pub subject_kind: SubjectKind,
+    /// The applicant's name.
+    pub applicant_name: String,
+    /// Certification matter or business licence.
+    pub mode: CommitmentMode,
+    /// For business licences: meets now or by a deadline.
+    pub kind: Option<CommitmentKind>,
+    /// Lifecycle state.
+    pub state: State,
+    /// For business licences: whether the holder may operate.
+    pub operating: bool,
+    /// The four statements.
+    pub statements: Statements,
+    /// The notification as signed.
+    pub notification: SignedNotification,
+    /// Materials handed in with the commitment.
+    pub materials_submitted: Vec<String>,
+    /// How it will be checked, given the applicant's credit at submission.
+    pub verification_method: VerificationMethod,
+    /// The applicant's credit level at submission.
+    pub credit_level: CreditLevel,
+    /// Whether it is published for public supervision.
+    pub published: bool,
+    /// Until when.
+    pub publish_until: Option<NaiveDate>,
+    /// When submitted.
+    pub submitted_at: DateTime<Utc>,
+    /// The day submitted (China Standard Time).
+    pub submitted_on: NaiveDate,
+    /// The submitting system.
+    pub submitted_by: String,
+    /// The day of the decision.
+    pub decided_on: Option<NaiveDate>,
+    /// When decided.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// When the post-approval check is due.
+    pub verification_due: Option<NaiveDate>,
+    /// When the check's result was recorded.
+    pub verified_at: Option<DateTime<Utc>>,
+    /// When rectification is due.
+    pub rectification_due: Option<NaiveDate>,
+    /// When receipt of the promised materials was confirmed.
+    pub receipt_confirmed_at: Option<DateTime<Utc>>,
+    /// When the matter ended.
+    pub concluded_at: Option<DateTime<Utc>>,
+    /// When the decision and commitment must reach the credit side.
+    pub credit_push_due: Option<NaiveDate>,
+    /// When they did.
+    pub credit_pushed_at: Option<DateTime<Utc>>,
+    /// Version, raised by every change.
+    pub version: i32,
+}
+
+impl TryFrom<commitment::Model> for Commitment {
+    type Error = Error;
+    fn try_from(m: commitment::Model) -> Result<Self> {
+        Ok(Commitment {
+            subject_kind: if m.subject_kind == "PERSON" {
+                SubjectKind::Person
+            } else {
+                SubjectKind::Enterprise
+            },
+            mode: CommitmentMode::from_stored(&m.mode)?,
+            kind: m
+                .kind
+                .as_deref()
+                .map(CommitmentKind::from_stored)
+                .transpose()?,
+            state: State::from_stored(&m.state)?,
+            statements: serde_json::from_value(m.statements).map_err(Error::internal)?,
+            notification: serde_json::from_value(m.notification).map_err(Error::internal)?,
+            materials_submitted: serde_json::from_value(m.materials_submitted)
+                .map_err(Error::internal)?,
+            verification_method: VerificationMethod::from_stored(&m.verification_method)?,
+            credit_level: CreditLevel::from_stored(&m.credit_level)?,
+            id: m.id,
+            item_code: m.item_code,
+            dept_code: m.dept_code,
+            subject_id: m.subject_id,
+            applicant_name: m.applicant_name,
+            operating: m.operating,
+            published: m.published,
+            publish_until: m.publish_until,
+            submitted_at: m.submitted_at,
+            submitted_on: m.submitted_on,
+            submitted_by: m.submitted_by,
+            decided_on: m.decided_on,
+            decided_at: m.decided_at,
+            verification_due: m.verification_due,
+            verified_at: m.verified_at,
+            rectification_due: m.rectification_due,
+            receipt_confirmed_at: m.receipt_confirmed_at,
+            concluded_at: m.concluded_at,
+            credit_push_due: m.credit_push_due,
+            credit_pushed_at: m.credit_pushed_at,
+            version: m.version,
+        })
+    }
+}
+
+fn to_row(c: &Commitment) -> Result<commitment::ActiveModel> {
+    Ok(commitment::ActiveModel {
+        id: Set(c.id),
+        item_code: Set(c.item_code.clone()),
+        dept_code: Set(c.dept_code.clone()),
+        subject_id: Set(c.subject_id.clone()),
+        subject_kind: Set(c.subject_kind.as_str().to_owned()),
+        applicant_name: Set(c.applicant_name.clone()),
+        mode: Set(c.mode.as_str().to_owned()),
+        kind: Set(c.kind.map(|k| k.as_str().to_owned())),
+        state: Set(c.state.as_str().to_owned()),
+        operating: Set(c.operating),
+        statements: Set(serde_json::to_value(&c.statements).map_err(Error::internal)?),
+        notification: Set(serde_json::to_value(&c.notification).map_err(Error::internal)?),
+        materials_submitted: Set(serde_json::json!(c.materials_submitted)),
+        verification_method: Set(c.verification_method.as_str().to_owned()),
+        credit_level: Set(c.credit_level.as_str().to_owned()),
+        published: Set(c.published),
+        publish_until: Set(c.publish_until),
+        submitted_at: Set(c.submitted_at),
+        submitted_on: Set(c.submitted_on),
+        submitted_by: Set(c.submitted_by.clone()),
+        decided_on: Set(c.decided_on),
+        decided_at: Set(c.decided_at),
+        verification_due: Set(c.verification_due),
+        verified_at: Set(c.verified_at),
+        rectification_due: Set(c.rectification_due),
+        receipt_confirmed_at: Set(c.receipt_confirmed_at),
+        concluded_at: Set(c.concluded_at),
+        credit_push_due: Set(c.credit_push_due),
+        credit_pushed_at: Set(c.credit_pushed_at),
+        version: Set(c.version),
+    })
+}
+
+/// A lifecycle event about to be stored.
+pub struct NewEvent<'a> {
+    /// What was done.
+    pub action: &'a str,
+    /// The state before (none for the submission).
+    pub from: Option<State>,
+    /// Calling system.
+    pub actor_sub: &'a str,
+    /// Its department.
+    pub actor_dept: &'a str,
+    /// Why, where a reason is given.
+    pub reason: Option<&'a str>,
+    /// Findings, deadlines and other particulars.
+    pub details: serde_json::Value,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+async fn insert_event(conn: &impl ConnectionTrait, c: &Commitment, e: NewEvent<'_>) -> Result<()> {
+    let row = commitment_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        commitment_id: Set(c.id),
+        seq: Set(c.version),
+        action: Set(e.action.to_owned()),
+        from_state: Set(e.from.map(|s| s.as_str().to_owned())),
+        to_state: Set(c.state.as_str().to_owned()),
+        actor_sub: Set(e.actor_sub.to_owned()),
+        actor_dept: Set(e.actor_dept.to_owned()),
+        reason: Set(e.reason.map(str::to_owned)),
+        details: Set(e.details),
+        at: Set(e.at),
+    };
+    commitment_event::Entity::insert(row)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// Stores a new commitment (version 1) with its promised materials and its
+/// submission event.
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    c: &Commitment,
+    promised: &[(String, NaiveDate)],
+    event: NewEvent<'_>,
+) -> Result<()> {
+    commitment::Entity::insert(to_row(c)?)
+        .exec_without_returning(conn)
+        .await?;
+    if !promised.is_empty() {
+        let rows: Vec<_> = promised
+            .iter()
+            .map(|(name, due)| promised_material::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                commitment_id: Set(c.id),
+                name: Set(name.clone()),
+                due_date: Set(*due),
+                submitted_at: Set(None),
+                late_recorded_at: Set(None),
+            })
+            .collect();
+        promised_material::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    insert_event(conn, c, event).await
+}
+
+/// One commitment, or `NOT_FOUND`.
+pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Commitment> {
+    commitment::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("there is no commitment {id}")))
+        .and_then(Commitment::try_from)
+}
+
+/// Stores `after` if the stored commitment is still at `after.version - 1`,
+/// with the event that explains the change; `CONFLICT` otherwise.
+pub async fn apply(
+    conn: &impl ConnectionTrait,
+    after: &Commitment,
+    event: NewEvent<'_>,
+) -> Result<()> {
+    let expected = after.version - 1;
+    let mut row = to_row(after)?;
+    // The credit side marks its receipt outside the lifecycle; a change must
+    // not write back an older value.
+    row.credit_pushed_at = sea_orm::ActiveValue::NotSet;
+    let res = commitment::Entity::update_many()
+        .set(row)
+        .filter(commitment::Column::Id.eq(after.id))
+        .filter(commitment::Column::Version.eq(expected))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        let now = get(conn, after.id).await?;
+        return Err(Error::Conflict(format!(
+            "commitment {} was changed by another request meanwhile (it is now {} at version {}); \
+             reload it and decide again",
+            after.id, now.state, now.version
+        )));
+    }
+    insert_event(conn, after, event).await
+}
+
+/// A lifecycle event.
+pub type Event = commitment_event::Model;
+
+/// A commitment's events, oldest first.
+pub async fn events(conn: &impl ConnectionTrait, id: Uuid) -> Result<Vec<Event>> {
+    Ok(commitment_event::Entity::find()
+        .filter(commitment_event::Column::CommitmentId.eq(id))
+        .order_by_asc(commitment_event::Column::Seq)
+        .all(conn)
+        .await?)
+}
+
+/// A promised material.
+pub type Promised = promised_material::Model;
+
+/// The promised materials of a commitment, by due date.
+pub async fn promised(conn: &impl ConnectionTrait, id: Uuid) -> Result<Vec<Promised>> {
+    Ok(promised_material::Entity::find()
+        .filter(promised_material::Column::CommitmentId.eq(id))
+        .order_by_asc(promised_material::Column::DueDate)
+        .order_by_asc(promised_material::Column::Name)
+        .all(conn)
+        .await?)
+}
+
+/// Marks promised materials as handed in at `now`.
+pub async fn mark_submitted(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    promised_material::Entity::update_many()
+        .col_expr(promised_material::Column::SubmittedAt, now.into())
+        .filter(promised_material::Column::Id.is_in(ids.iter().copied()))
+        .filter(promised_material::Column::SubmittedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Promised materials past their due date, not handed in and not yet
+/// recorded as late, of commitments whose decision stands.
+pub async fn late_materials(
+    conn: &impl ConnectionTrait,
+    today: NaiveDate,
+) -> Result<Vec<(Promised, Commitment)>> {
+    let rows = promised_material::Entity::find()
+        .filter(promised_material::Column::DueDate.lt(today))
+        .filter(promised_material::Column::SubmittedAt.is_null())
+        .filter(promised_material::Column::LateRecordedAt.is_null())
+        .limit(1000)
+        .all(conn)
+        .await?;
+    let mut out = Vec::new();
+    for m in rows {
+        let c = get(conn, m.commitment_id).await?;
+        if matches!(
+            c.state,
+            State::Approved
+                | State::Verifying
+                | State::Noncompliant
+                | State::Rectifying
+                | State::Fulfilled
+        ) {
+            out.push((m, c));
+        }
+    }
+    Ok(out)
+}
+
+/// Claims a late material for recording; false if another replica already did.
+pub async fn claim_late(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+    let res = promised_material::Entity::update_many()
+        .col_expr(promised_material::Column::LateRecordedAt, now.into())
+        .filter(promised_material::Column::Id.eq(id))
+        .filter(promised_material::Column::LateRecordedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Filter of the commitment list.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Accepting department.
+    pub department: Option<String>,
+    /// Item.
+    pub item: Option<String>,
+    /// Applicant.
+    pub applicant: Option<String>,
+    /// States.
+    pub states: Vec<State>,
+    /// Kind.
+    pub kind: Option<CommitmentKind>,
+    /// Decided on or after.
+    pub decided_from: Option<NaiveDate>,
+    /// Decided on or before.
+    pub decided_to: Option<NaiveDate>,
+    /// Only those whose check or rectification is overdue on this day.
+    pub overdue_on: Option<NaiveDate>,
+    /// Only published ones, still within their publication period on this day.
+    pub published_on: Option<NaiveDate>,
+}
+
+fn condition(f: &Filter) -> Condition {
+    use commitment::Column as C;
+    let mut c = Condition::all();
+    if let Some(d) = &f.department {
+        c = c.add(C::DeptCode.eq(d.as_str()));
+    }
+    if let Some(i) = &f.item {
+        c = c.add(C::ItemCode.eq(i.as_str()));
+    }
+    if let Some(a) = &f.applicant {
+        c = c.add(C::SubjectId.eq(a.as_str()));
+    }
+    if !f.states.is_empty() {
+        c = c.add(C::State.is_in(f.states.iter().map(|s| s.as_str())));
+    }
+    if let Some(k) = f.kind {
+        c = c.add(C::Kind.eq(k.as_str()));
+    }
+    if let Some(d) = f.decided_from {
+        c = c.add(C::DecidedOn.gte(d));
+    }
+    if let Some(d) = f.decided_to {
+        c = c.add(C::DecidedOn.lte(d));
+    }
+    if let Some(today) = f.overdue_on {
+        c = c.add(overdue(today));
+    }
+    if let Some(today) = f.published_on {
+        c = c
+            .add(C::Published.eq(true))
+            .add(C::DecidedOn.is_not_null())
+            .add(C::PublishUntil.gte(today));
+    }
+    c
+}
+
+/// Commitments whose post-approval check or rectification is overdue on `today`.
+pub fn overdue(today: NaiveDate) -> Condition {
+    use commitment::Column as C;
+    Condition::any()
+        .add(
+            Condition::all()
+                .add(C::State.is_in([State::Approved.as_str(), State::Verifying.as_str()]))
+                .add(C::VerificationDue.lt(today)),
+        )
+        .add(
+            Condition::all()
+                .add(C::State.eq(State::Rectifying.as_str()))
+                .add(C::RectificationDue.lt(today)),
+        )
+}
+
+/// A page of commitments, newest first.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+    page: &Page<(DateTime<Utc>, Uuid)>,
+) -> Result<(Vec<Commitment>, u64)> {
+    use commitment::Column as C;
+    let cond = condition(f);
+    let total = commitment::Entity::find()
+        .filter(cond.clone())
+        .count(conn)
+        .await?;
+    let mut q = commitment::Entity::find().filter(cond);
+    if let Some((at, id)) = page.after {
+        q = q.filter(
+            Condition::any().add(C::SubmittedAt.lt(at)).add(
+                Condition::all()
+                    .add(C::SubmittedAt.eq(at))
+                    .add(C::Id.lt(id)),
+            ),
+        );
+    }
+    let rows = q
+        .order_by_desc(C::SubmittedAt)
+        .order_by_desc(C::Id)
+        .limit(page.first + 1)
+        .all(conn)
+        .await?;
+    Ok((
+        rows.into_iter()
+            .map(Commitment::try_from)
+            .collect::<Result<_>>()?,
+        total,
+    ))
+}
+
+/// The most commitments a subject's view lists.
+pub const PER_SUBJECT: u64 = 100;
+
+/// The newest commitments of many subjects (at most [`PER_SUBJECT`] each):
+/// one query whatever their number.
+pub async fn of_subjects(
+    conn: &impl ConnectionTrait,
+    subjects: &[String],
+) -> Result<HashMap<String, Vec<Commitment>>> {
+    let mut out: HashMap<String, Vec<Commitment>> =
+        subjects.iter().map(|s| (s.clone(), Vec::new())).collect();
+    if subjects.is_empty() {
+        return Ok(out);
+    }
+    let rows = commitment::Entity::find()
+        .filter(commitment::Column::SubjectId.is_in(subjects.iter().cloned()))
+        .order_by_desc(commitment::Column::SubmittedAt)
+        .all(conn)
+        .await?;
+    for r in rows {
+        let list = out.entry(r.subject_id.clone()).or_default();
+        if (list.len() as u64) < PER_SUBJECT {
+            list.push(Commitment::try_from(r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Loads subjects' commitments, many subjects at a time (DataLoader).
+pub struct SubjectCommitmentsLoader(pub DatabaseConnection);
+
+impl Loader<String> for SubjectCommitmentsLoader {
+    type Value = Vec<Commitment>;
+    type Error = Arc<Error>;
+
+    async fn load(
+        &self,
+        keys: &[String],
+    ) -> std::result::Result<HashMap<String, Vec<Commitment>>, Self::Error> {
+        of_subjects(&self.0, keys).await.map_err(Arc::new)
+    }
+}
+
+/// Records that the credit side received commitments' decisions; returns the
+/// ids that were not yet marked.
+pub async fn mark_pushed(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let res = commitment::Entity::update_many()
+        .col_expr(commitment::Column::CreditPushedAt, now.into())
+        .filter(commitment::Column::Id.is_in(ids.iter().copied()))
+        .filter(commitment::Column::DecidedAt.is_not_null())
+        .filter(commitment::Column::CreditPushedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// The action name stored with a lifecycle event.
+pub fn action_name(a: Action) -> &'static str {
+    a.as_str()
+}
