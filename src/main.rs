@@ -40,6 +40,28 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Load holiday arrangements from a calendar file (`date,kind,name` lines,
+    /// as data/calendar/cn-2021-2026.csv); the years it covers are replaced.
+    CalendarLoad {
+        /// The file.
+        file: std::path::PathBuf,
+        /// Where the arrangement comes from (the State Council notice).
+        #[arg(long)]
+        source: String,
+    },
+    /// Generate a dataset, deterministic from its seed, on top of the demo list
+    /// (which is loaded first if the database is empty).
+    Generate {
+        /// Subjects to create.
+        #[arg(long, default_value_t = 100_000)]
+        subjects: usize,
+        /// Commitments to create.
+        #[arg(long, default_value_t = 1_000_000)]
+        commitments: usize,
+        /// The seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[tokio::main]
@@ -119,6 +141,56 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Schema => {
             print!("{}", schema::sdl());
+            Ok(())
+        }
+        Command::CalendarLoad { file, source } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let days = sharing_hub::calendar::parse_csv(&text)?;
+            let mut years: Vec<i32> = days
+                .iter()
+                .map(|(d, _, _)| chrono::Datelike::year(d))
+                .collect();
+            years.sort_unstable();
+            years.dedup();
+            if years.is_empty() {
+                return Err("the file holds no days".into());
+            }
+            let db = open_database(&cfg).await.map_err(fail)?;
+            let txn = db.begin().await.map_err(fail)?;
+            sharing_hub::calendar::store::set_years(
+                &txn,
+                &years,
+                &days,
+                &source,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(fail)?;
+            txn.commit().await.map_err(|e| e.to_string())?;
+            println!("calendar loaded for {years:?} ({} days)", days.len());
+            Ok(())
+        }
+        Command::Generate {
+            subjects,
+            commitments,
+            seed,
+        } => {
+            let db = open_database(&cfg).await.map_err(fail)?;
+            demo::load_if_empty(&db).await.map_err(fail)?;
+            let started = std::time::Instant::now();
+            let plan = demo::generator::Plan {
+                subjects,
+                commitments,
+                seed,
+            };
+            let stats = demo::generator::generate(&db, &plan, sharing_hub::util::today())
+                .await
+                .map_err(fail)?;
+            println!(
+                "generated {stats:?} in {:.1}s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
     }

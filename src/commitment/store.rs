@@ -207,6 +207,93 @@ async fn insert_event(conn: &impl ConnectionTrait, c: &Commitment, e: NewEvent<'
     Ok(())
 }
 
+/// A commitment with its whole history, as a bulk loader writes it.
+pub struct Bulk {
+    /// The commitment as it ends up.
+    pub commitment: Commitment,
+    /// Its events, in order (seq 1..).
+    pub events: Vec<commitment_event::ActiveModel>,
+    /// Its promised materials.
+    pub promised: Vec<promised_material::ActiveModel>,
+}
+
+/// Stores many commitments with their events and materials in a few
+/// multi-row inserts (the dataset generator's path; the API stores one at a
+/// time through [`insert`] and [`apply`]).
+pub async fn insert_bulk(conn: &impl ConnectionTrait, rows: Vec<Bulk>) -> Result<()> {
+    let mut commitments = Vec::with_capacity(rows.len());
+    let mut events = Vec::new();
+    let mut promised = Vec::new();
+    for b in rows {
+        commitments.push(to_row(&b.commitment)?);
+        events.extend(b.events);
+        promised.extend(b.promised);
+    }
+    // PostgreSQL takes at most 65535 bind parameters per statement.
+    for chunk in commitments.chunks(1000) {
+        commitment::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    for chunk in events.chunks(4000) {
+        commitment_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    for chunk in promised.chunks(5000) {
+        promised_material::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An event row for the bulk loader.
+#[allow(clippy::too_many_arguments)]
+pub fn event_row(
+    id: Uuid,
+    commitment_id: Uuid,
+    seq: i32,
+    action: &str,
+    from: Option<State>,
+    to: State,
+    actor: (&str, &str),
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+) -> commitment_event::ActiveModel {
+    commitment_event::ActiveModel {
+        id: Set(id),
+        commitment_id: Set(commitment_id),
+        seq: Set(seq),
+        action: Set(action.to_owned()),
+        from_state: Set(from.map(|s| s.as_str().to_owned())),
+        to_state: Set(to.as_str().to_owned()),
+        actor_sub: Set(actor.0.to_owned()),
+        actor_dept: Set(actor.1.to_owned()),
+        reason: Set(reason.map(str::to_owned)),
+        details: Set(serde_json::json!({})),
+        at: Set(at),
+    }
+}
+
+/// A promised-material row for the bulk loader.
+pub fn promised_row(
+    id: Uuid,
+    commitment_id: Uuid,
+    name: &str,
+    due: NaiveDate,
+    submitted_at: Option<DateTime<Utc>>,
+) -> promised_material::ActiveModel {
+    promised_material::ActiveModel {
+        id: Set(id),
+        commitment_id: Set(commitment_id),
+        name: Set(name.to_owned()),
+        due_date: Set(due),
+        submitted_at: Set(submitted_at),
+        late_recorded_at: Set(None),
+    }
+}
+
 /// Stores a new commitment (version 1) with its promised materials and its
 /// submission event.
 pub async fn insert(

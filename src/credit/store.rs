@@ -279,6 +279,43 @@ pub async fn insert_record(
     Ok((record, entry))
 }
 
+/// Stores many records at once (the dataset generator's path).
+pub async fn insert_records_bulk(
+    conn: &impl ConnectionTrait,
+    rows: Vec<credit_record::ActiveModel>,
+) -> Result<()> {
+    for chunk in rows.chunks(2000) {
+        credit_record::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A record row for the bulk loader.
+pub fn record_row(
+    id: Uuid,
+    r: NewRecord<'_>,
+    status: RecordStatus,
+    at: DateTime<Utc>,
+    on: NaiveDate,
+) -> credit_record::ActiveModel {
+    credit_record::ActiveModel {
+        id: Set(id),
+        subject_id: Set(r.subject_id.to_owned()),
+        source_dept: Set(r.source_dept.to_owned()),
+        kind: Set(r.kind.as_str().to_owned()),
+        severity: Set(r.severity.as_str().to_owned()),
+        facts: Set(r.facts.to_owned()),
+        commitment_id: Set(r.commitment_id),
+        status: Set(status.as_str().to_owned()),
+        recorded_on: Set(on),
+        recorded_at: Set(at),
+        recorded_by: Set(r.by.to_owned()),
+        status_changed_at: Set(at),
+    }
+}
+
 /// One record.
 pub async fn get_record(conn: &impl ConnectionTrait, id: Uuid) -> Result<Record> {
     credit_record::Entity::find_by_id(id)
@@ -422,6 +459,39 @@ pub async fn insert_entry(
             .exec_with_returning(conn)
             .await?,
     )
+}
+
+/// Stores many list entries at once (the dataset generator's path).
+pub async fn insert_entries_bulk(
+    conn: &impl ConnectionTrait,
+    rows: Vec<punishment_entry::ActiveModel>,
+) -> Result<()> {
+    for chunk in rows.chunks(2000) {
+        punishment_entry::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A list-entry row for the bulk loader.
+pub fn entry_row(id: Uuid, e: NewEntry<'_>, at: DateTime<Utc>) -> punishment_entry::ActiveModel {
+    punishment_entry::ActiveModel {
+        id: Set(id),
+        subject_id: Set(e.subject_id.to_owned()),
+        list_level: Set(e.level.as_str().to_owned()),
+        list_name: Set(e.list_name.to_owned()),
+        authority: Set(e.authority.to_owned()),
+        region_code: Set(e.region_code.map(str::to_owned)),
+        reason: Set(e.reason.to_owned()),
+        listed_on: Set(e.listed_on),
+        delisted_on: Set(None),
+        delist_reason: Set(None),
+        credit_record_id: Set(e.credit_record_id),
+        added_by_dept: Set(e.dept.to_owned()),
+        added_by: Set(e.by.to_owned()),
+        added_at: Set(at),
+    }
 }
 
 /// One list entry.

@@ -5,6 +5,7 @@
 //! the same rules.
 
 mod departments;
+pub mod generator;
 mod items;
 
 pub use items::COUNT as ITEM_COUNT;
@@ -19,18 +20,34 @@ use crate::identity::Uscc;
 /// The calling system recorded as the author of demo data.
 pub const LOADER: &str = "demo-loader";
 
+/// The demo's share of generated data: a few hundred commitments in every
+/// state over a few hundred subjects, with the credit facts they cause.
+pub const DEMO: generator::Plan = generator::Plan {
+    subjects: 300,
+    commitments: 600,
+    seed: 20210108,
+};
+
 /// Loads the demo data if the database holds no department yet; returns
 /// whether it did.
 pub async fn load_if_empty(db: &Db) -> Result<bool> {
     if department::Entity::find().count(&db.read).await? > 0 {
         return Ok(false);
     }
+    load_reference(db).await?;
+    let stats = generator::generate(db, &DEMO, crate::util::today()).await?;
+    tracing::info!(?stats, "demo data loaded");
+    Ok(true)
+}
+
+/// Loads the demo's departments and power-list items only (what the tests
+/// start from).
+pub async fn load_reference(db: &Db) -> Result<()> {
     let txn = db.begin().await?;
     departments::load(&txn).await?;
     items::load(&txn).await?;
     txn.commit().await?;
-    tracing::info!("demo data loaded");
-    Ok(true)
+    Ok(())
 }
 
 /// A 统一社会信用代码 for a government body (registration authority 1,

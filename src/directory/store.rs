@@ -184,6 +184,40 @@ pub async fn register_subject(
     }
 }
 
+/// Registers many subjects at once, keeping any already known (the dataset
+/// generator's path).
+pub async fn register_subjects_bulk(
+    conn: &impl ConnectionTrait,
+    subjects: &[(SubjectId, String)],
+) -> Result<()> {
+    let now = crate::util::now();
+    for chunk in subjects.chunks(2000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(id, name)| subject::ActiveModel {
+                id: Set(id.as_str().to_owned()),
+                kind: Set(id.kind().as_str().to_owned()),
+                name: Set(Some(name.clone())),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .collect();
+        let result = subject::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::column(subject::Column::Id)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await;
+        match result {
+            Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
 /// The recorded names of many subjects (`None` where no name is on record).
 pub async fn names_of(
     conn: &impl ConnectionTrait,

@@ -586,3 +586,88 @@ async fn the_credit_side_confirms_receipt_of_decisions() {
         0
     );
 }
+
+#[tokio::test]
+async fn the_demo_holds_commitments_in_every_state_with_consistent_histories() {
+    let hub = TestHub::spawn_demo().await;
+    let t = hub.token(MARKET, "commitment:read credit:read");
+    for state in [
+        "SUBMITTED",
+        "APPROVED",
+        "REJECTED",
+        "VERIFYING",
+        "FULFILLED",
+        "NONCOMPLIANT",
+        "RECTIFYING",
+        "REVOKED",
+        "WITHDRAWN",
+    ] {
+        let q = format!(
+            "{{ commitments(filter: {{states: [{state}]}}, first: 5) {{ totalCount edges {{ node {{ state version events {{ seq toState }} }} }} }} }}"
+        );
+        let body = hub.gql(&q, json!({}), Some(&t)).await;
+        let list = &ok(&body)["commitments"];
+        assert!(
+            list["totalCount"].as_u64().unwrap() > 0,
+            "no {state} commitment in the demo"
+        );
+        for e in list["edges"].as_array().unwrap() {
+            let n = &e["node"];
+            let events = n["events"].as_array().unwrap();
+            assert_eq!(
+                events.len() as i64,
+                n["version"].as_i64().unwrap(),
+                "one event per version"
+            );
+            assert_eq!(events.last().unwrap()["toState"], n["state"]);
+        }
+    }
+    let body = hub
+        .gql(
+            "{ creditRecords(filter: {kind: FALSE_COMMITMENT}) { totalCount } }",
+            json!({}),
+            Some(&t),
+        )
+        .await;
+    assert!(ok(&body)["creditRecords"]["totalCount"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn a_new_year_of_the_calendar_can_be_loaded() {
+    let hub = TestHub::spawn().await;
+    let q = "{ workingDaysAfter(from: \"2027-02-05\", days: 3) { date provisional } }";
+    assert_eq!(
+        ok(&hub.gql(q, json!({}), None).await)["workingDaysAfter"]["provisional"],
+        true
+    );
+    let set = r#"mutation($days: [CalendarDayInput!]!) { setCalendarYear(input: {year: 2027, source: "国办发明电〔2026〕X号 (test)", days: $days}) { year { covered days { date } } } }"#;
+    let days = json!([
+        { "date": "2027-02-06", "kind": "HOLIDAY", "name": "春节" },
+        { "date": "2027-02-08", "kind": "HOLIDAY", "name": "春节" },
+        { "date": "2027-02-09", "kind": "HOLIDAY", "name": "春节" },
+        { "date": "2027-02-13", "kind": "WORKDAY", "name": "春节" }
+    ]);
+    assert_eq!(
+        code(
+            &hub.gql(
+                set,
+                json!({ "days": days }),
+                Some(&hub.token(MARKET, "powerlist:write"))
+            )
+            .await
+        ),
+        "FORBIDDEN"
+    );
+    ok(&hub
+        .gql(
+            set,
+            json!({ "days": days }),
+            Some(&hub.token("410900-ZSJ", "calendar:write")),
+        )
+        .await);
+    // Friday 5 February 2027: Monday 8 and Tuesday 9 are off; 10, 11, 12.
+    assert_eq!(
+        ok(&hub.gql(q, json!({}), None).await)["workingDaysAfter"],
+        json!({ "date": "2027-02-12", "provisional": false })
+    );
+}

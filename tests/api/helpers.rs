@@ -46,8 +46,19 @@ async fn fresh_database(dir: &std::path::Path) -> String {
 }
 
 impl TestHub {
-    /// A hub with the demo data.
+    /// A hub with the demo's departments and power-list items, and nothing else.
     pub async fn spawn() -> TestHub {
+        let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+        let url = fresh_database(dir.path()).await;
+        let hub = Self::spawn_on(url, dir, false).await;
+        sharing_hub::demo::load_reference(&hub.state.db)
+            .await
+            .expect("reference data loads");
+        hub
+    }
+
+    /// A hub with the whole demo, generated commitments and credit included.
+    pub async fn spawn_demo() -> TestHub {
         let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
         let url = fresh_database(dir.path()).await;
         Self::spawn_on(url, dir, true).await
