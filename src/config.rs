@@ -23,6 +23,12 @@ pub struct Config {
     #[arg(long, env = "HUB_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
 
+    /// The key-encryption key for issuers' signing keys, base64 of 32 bytes.
+    /// Default: generated on first use and kept beside the database
+    /// (`sharing-hub.kek`, mode 0600).
+    #[arg(long, env = "HUB_KEK", global = true, hide_env_values = true)]
+    pub kek: Option<String>,
+
     /// A JWKS file of the identity provider's public keys (RS256, ES256,
     /// EdDSA). When set, only tokens signed by those keys are accepted and the
     /// embedded HS256 secret is not used.
@@ -148,6 +154,7 @@ impl Config {
             database_url: url.to_owned(),
             data_dir: None,
             jwks_file: None,
+            kek: None,
             jwt_issuer: "sharing-hub".into(),
             jwt_audience: "sharing-hub".into(),
             jwt_leeway: Duration::from_secs(30),
@@ -176,6 +183,11 @@ impl Config {
         let rest = rest.trim_start_matches("//");
         let file = rest.split('?').next().unwrap_or(rest);
         (!file.is_empty() && file != ":memory:").then(|| PathBuf::from(file))
+    }
+
+    /// The path of the generated key-encryption key.
+    pub fn kek_path(&self) -> PathBuf {
+        self.data_dir().join("sharing-hub.kek")
     }
 
     /// The path of the embedded HS256 secret.

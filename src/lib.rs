@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod certificate;
 pub mod clock;
 pub mod commitment;
 pub mod config;
@@ -48,6 +49,17 @@ pub struct AppState {
     pub tokens: Arc<Tokens>,
     /// The domain's clock.
     pub clock: clock::Clock,
+    /// The key-encryption key of issuers' signing keys.
+    pub kek: Arc<certificate::seal::Kek>,
+}
+
+/// Loads the key-encryption key the configuration names, or the one kept
+/// beside the database (created on first use).
+pub fn load_kek(cfg: &Config) -> Result<certificate::seal::Kek> {
+    match &cfg.kek {
+        Some(text) => certificate::seal::Kek::from_base64(text).map_err(Error::internal),
+        None => certificate::seal::Kek::load_or_create(&cfg.kek_path()).map_err(Error::internal),
+    }
 }
 
 /// Loads the token keys the configuration names: a JWKS file, or the
@@ -99,14 +111,16 @@ impl Hub {
         let db = open_database(cfg).await?;
         let tokens = Arc::new(load_tokens(cfg)?);
         let audit = AuditLog::start(db.clone());
+        let kek = Arc::new(load_kek(cfg)?);
         let state = AppState {
             db,
             audit,
             tokens,
             clock: clock::Clock::default(),
+            kek,
         };
         if serve.demo {
-            demo::load_if_empty(&state.db).await?;
+            demo::load_if_empty(&state.db, &state.kek).await?;
         }
         commitment::spawn_sweeper(state.clone());
         let schema = schema::build(state.clone(), serve);

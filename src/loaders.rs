@@ -4,6 +4,7 @@
 
 use async_graphql::dataloader::DataLoader;
 
+use crate::certificate::store::HolderCertificatesLoader;
 use crate::commitment::store::SubjectCommitmentsLoader;
 use crate::credit::store::DossierLoader;
 use crate::db::Db;
@@ -20,6 +21,8 @@ pub struct Loaders {
     pub dossiers: DataLoader<DossierLoader>,
     /// Commitments by subject.
     pub commitments: DataLoader<SubjectCommitmentsLoader>,
+    /// Certificates by holder.
+    pub certificates: DataLoader<HolderCertificatesLoader>,
 }
 
 impl Loaders {
@@ -31,6 +34,7 @@ impl Loaders {
             items: DataLoader::new(ItemLoader(conn()), tokio::spawn),
             dossiers: DataLoader::new(DossierLoader(conn()), tokio::spawn),
             commitments: DataLoader::new(SubjectCommitmentsLoader(conn()), tokio::spawn),
+            certificates: DataLoader::new(HolderCertificatesLoader(conn()), tokio::spawn),
         }
     }
 }

@@ -104,7 +104,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::SeedDemo => {
             let db = open_database(&cfg).await.map_err(fail)?;
-            if demo::load_if_empty(&db).await.map_err(fail)? {
+            let kek = sharing_hub::load_kek(&cfg).map_err(fail)?;
+            if demo::load_if_empty(&db, &kek).await.map_err(fail)? {
                 println!("demo data loaded");
             } else {
                 println!("the database already holds data; demo data not loaded");
@@ -177,14 +178,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             seed,
         } => {
             let db = open_database(&cfg).await.map_err(fail)?;
-            demo::load_if_empty(&db).await.map_err(fail)?;
+            let kek = sharing_hub::load_kek(&cfg).map_err(fail)?;
+            demo::load_if_empty(&db, &kek).await.map_err(fail)?;
             let started = std::time::Instant::now();
             let plan = demo::generator::Plan {
                 subjects,
                 commitments,
                 seed,
             };
-            let stats = demo::generator::generate(&db, &plan, sharing_hub::util::today())
+            let stats = demo::generator::generate(&db, &kek, &plan, sharing_hub::util::today())
                 .await
                 .map_err(fail)?;
             println!(

@@ -9,7 +9,7 @@ use async_graphql::Context;
 use sea_orm::DatabaseTransaction;
 
 use crate::AppState;
-use crate::audit::{NewEntry, OperationType};
+use crate::audit::{Fact, NewEntry, OperationType};
 use crate::auth::{Caller, Principal, Scope};
 use crate::error::{Error, Result};
 
@@ -51,6 +51,7 @@ impl RequestContext {
         operation: String,
         subjects: BTreeSet<String>,
         outcome: String,
+        facts: Vec<Fact>,
     ) -> NewEntry {
         let (sub, dept) = match &self.caller {
             Caller::Authenticated(p) => (p.sub.clone(), Some(p.dept.as_str().to_owned())),
@@ -66,6 +67,7 @@ impl RequestContext {
             purpose: self.purpose.clone(),
             outcome,
             request_id: self.request_id.clone(),
+            facts,
         }
     }
 }
@@ -74,6 +76,7 @@ impl RequestContext {
 struct Reads {
     fields: BTreeSet<&'static str>,
     subjects: BTreeSet<String>,
+    facts: Vec<Fact>,
     wrote: bool,
 }
 
@@ -99,17 +102,22 @@ impl ReadLog {
         self.with(|r| r.subjects.insert(id.to_owned()));
     }
 
+    /// Records a structured fact for the read's audit entry.
+    pub fn fact(&self, fact: Fact) {
+        self.with(|r| r.facts.push(fact));
+    }
+
     fn wrote(&self) {
         self.with(|r| r.wrote = true);
     }
 
     /// The read entry this request owes, if it read non-public data outside a
     /// mutation (a mutation's own entry covers the payload it returns).
-    pub fn pending(&self) -> Option<(String, BTreeSet<String>)> {
+    pub fn pending(&self) -> Option<(String, BTreeSet<String>, Vec<Fact>)> {
         self.with(|r| {
             (!r.fields.is_empty() && !r.wrote).then(|| {
                 let op = r.fields.iter().copied().collect::<Vec<_>>().join(",");
-                (op, r.subjects.clone())
+                (op, r.subjects.clone(), std::mem::take(&mut r.facts))
             })
         })
     }
@@ -140,6 +148,10 @@ pub trait ContextExt {
     fn touched(&self, subject: &str) {
         self.request().reads.subject(subject);
     }
+    /// Records a structured fact for this read's audit entry.
+    fn fact(&self, fact: Fact) {
+        self.request().reads.fact(fact);
+    }
 }
 
 impl ContextExt for Context<'_> {
@@ -167,6 +179,7 @@ pub struct Write<'a> {
     txn: tokio::sync::OnceCell<DatabaseTransaction>,
     principal: Principal,
     subjects: Mutex<BTreeSet<String>>,
+    facts: Mutex<Vec<Fact>>,
 }
 
 impl<'a> Write<'a> {
@@ -184,6 +197,7 @@ impl<'a> Write<'a> {
                 txn: tokio::sync::OnceCell::new(),
                 principal: p.clone(),
                 subjects: Mutex::new(BTreeSet::new()),
+                facts: Mutex::new(Vec::new()),
             }),
             Err(e) => Err(refused(ctx, operation, BTreeSet::new(), e).await),
         }
@@ -215,6 +229,14 @@ impl<'a> Write<'a> {
         s.insert(subject.to_owned());
     }
 
+    /// Records a structured fact for the mutation's audit entry.
+    pub fn fact(&self, fact: Fact) {
+        self.facts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(fact);
+    }
+
     /// Commits with an `ok` entry if `result` is `Ok`; otherwise rolls back and
     /// records the failure.
     pub async fn finish<T>(self, result: Result<T>) -> Result<T> {
@@ -232,11 +254,13 @@ impl<'a> Write<'a> {
         };
         let (ctx, operation) = (self.ctx, self.operation);
         let app = ctx.app();
+        let facts = std::mem::take(&mut *self.facts.lock().unwrap_or_else(|p| p.into_inner()));
         let entry = ctx.request().entry(
             OperationType::Mutation,
             operation.to_owned(),
             subjects.clone(),
             "ok".into(),
+            facts,
         );
         let committed = async {
             self.txn().await?;
@@ -272,6 +296,7 @@ async fn refused(
         operation.to_owned(),
         subjects,
         e.code().to_owned(),
+        Vec::new(),
     );
     match ctx.app().audit.append(entry).await {
         Ok(()) => e,

@@ -11,6 +11,7 @@ use async_graphql::{
 use crate::AppState;
 use crate::audit::graphql::AuditQuery;
 use crate::calendar::graphql::{CalendarMutation, CalendarQuery};
+use crate::certificate::graphql::{CertificateMutation, CertificateQuery};
 use crate::commitment::graphql::{CommitmentMutation, CommitmentQuery};
 use crate::config::ServeConfig;
 use crate::credit::graphql::{CreditMutation, CreditQuery};
@@ -26,6 +27,7 @@ pub struct Query(
     PowerListQuery,
     CommitmentQuery,
     CreditQuery,
+    CertificateQuery,
     CalendarQuery,
     AuditQuery,
 );
@@ -37,6 +39,7 @@ pub struct Mutation(
     PowerListMutation,
     CommitmentMutation,
     CreditMutation,
+    CertificateMutation,
     CalendarMutation,
 );
 

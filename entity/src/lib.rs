@@ -5,15 +5,20 @@
 //! lists that are only ever read whole (materials, conditions, fees) are JSON.
 
 pub mod audit_entry;
+pub mod audit_fact;
 pub mod audit_head;
 pub mod calendar_day;
 pub mod calendar_year;
+pub mod certificate;
+pub mod certificate_serial;
+pub mod certificate_type;
 pub mod commitment;
 pub mod commitment_event;
 pub mod credit_objection;
 pub mod credit_record;
 pub mod credit_repair;
 pub mod department;
+pub mod issuer_key;
 pub mod power_item;
 pub mod power_item_change;
 pub mod power_list_version;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_foundation;
 mod m20260201_000002_commitments_credit;
+mod m20260301_000003_certificates;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20260101_000001_foundation::Migration),
             Box::new(m20260201_000002_commitments_credit::Migration),
+            Box::new(m20260301_000003_certificates::Migration),
         ]
     }
 }

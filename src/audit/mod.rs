@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use entity::{audit_entry, audit_head};
+use entity::{audit_entry, audit_fact, audit_head};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
@@ -53,6 +53,23 @@ impl OperationType {
     }
 }
 
+/// A structured fact about an audited operation, kept beside its entry so
+/// dashboards can count it (a certificate verification and its result, a
+/// lookup of another department's data).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fact {
+    /// What happened, e.g. `CERTIFICATE_VERIFICATION`, `LOOKUP`.
+    pub kind: &'static str,
+    /// The department whose data it concerned.
+    pub owner_dept: Option<String>,
+    /// The subject it concerned.
+    pub subject_id: Option<String>,
+    /// Its result, e.g. `VALID`, `INVALID`, `ok`.
+    pub result: String,
+    /// More, e.g. the checks that failed.
+    pub detail: Option<String>,
+}
+
 /// An entry about to be written.
 #[derive(Clone, Debug)]
 pub struct NewEntry {
@@ -74,9 +91,28 @@ pub struct NewEntry {
     pub outcome: String,
     /// The request id.
     pub request_id: String,
+    /// Structured facts to keep beside the entry.
+    pub facts: Vec<Fact>,
 }
 
 impl NewEntry {
+    fn fact_rows(&self) -> Vec<audit_fact::ActiveModel> {
+        self.facts
+            .iter()
+            .map(|f| audit_fact::ActiveModel {
+                at: Set(self.at),
+                request_id: Set(self.request_id.clone()),
+                requester_dept: Set(self.dept.clone()),
+                kind: Set(f.kind.to_owned()),
+                owner_dept: Set(f.owner_dept.clone()),
+                subject_id: Set(f.subject_id.clone()),
+                result: Set(f.result.clone()),
+                detail: Set(f.detail.clone()),
+                ..Default::default()
+            })
+            .collect()
+    }
+
     fn into_active(self) -> audit_entry::ActiveModel {
         audit_entry::ActiveModel {
             at: Set(self.at),
@@ -158,9 +194,15 @@ impl AuditLog {
     /// back with the change it records. Call [`AuditLog::committed`] after the
     /// commit.
     pub async fn append_in(&self, txn: &DatabaseTransaction, entry: NewEntry) -> Result<()> {
+        let facts = entry.fact_rows();
         audit_entry::Entity::insert(entry.into_active())
             .exec_without_returning(txn)
             .await?;
+        if !facts.is_empty() {
+            audit_fact::Entity::insert_many(facts)
+                .exec_without_returning(txn)
+                .await?;
+        }
         Ok(())
     }
 
@@ -178,9 +220,10 @@ impl AuditLog {
     async fn run_writer(self, mut rx: mpsc::Receiver<Job>) {
         let mut jobs = Vec::with_capacity(BATCH);
         while rx.recv_many(&mut jobs, BATCH).await > 0 {
+            let facts: Vec<_> = jobs.iter().flat_map(|j| j.entry.fact_rows()).collect();
             let entries: Vec<_> = jobs.iter().map(|j| j.entry.clone().into_active()).collect();
             let n = entries.len() as u64;
-            let ok = match write_batch(&self.inner.db, entries).await {
+            let ok = match write_batch(&self.inner.db, entries, facts).await {
                 Ok(()) => true,
                 Err(e) => {
                     tracing::error!(error = ?e, entries = n, "audit entries could not be written");
@@ -221,11 +264,23 @@ impl AuditLog {
     }
 }
 
-async fn write_batch(db: &Db, entries: Vec<audit_entry::ActiveModel>) -> Result<()> {
+async fn write_batch(
+    db: &Db,
+    entries: Vec<audit_entry::ActiveModel>,
+    facts: Vec<audit_fact::ActiveModel>,
+) -> Result<()> {
     let txn = db.begin().await?;
-    audit_entry::Entity::insert_many(entries)
-        .exec_without_returning(&txn)
-        .await?;
+    // PostgreSQL takes at most 65535 bind parameters per statement.
+    for chunk in entries.chunks(2000) {
+        audit_entry::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    for chunk in facts.chunks(3000) {
+        audit_fact::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
     txn.commit().await?;
     Ok(())
 }

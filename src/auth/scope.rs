@@ -40,12 +40,15 @@ pub enum Scope {
     TasksReport,
     /// Load the working-day calendar (holiday arrangements of a year).
     CalendarWrite,
+    /// Register other regions' certificate issuers in the trusted-issuer registry.
+    TrustWrite,
 }
 
 impl Scope {
-    /// Every scope: those of DESIGN.md, then `calendar:write`, which the hub adds
-    /// for the one piece of reference data departments load (the holiday year).
-    pub const ALL: [Scope; 17] = [
+    /// Every scope: those of DESIGN.md, then two the hub adds: `calendar:write`
+    /// for the holiday years departments load, and `trust:write` for the
+    /// trust decision of registering another region's issuer.
+    pub const ALL: [Scope; 18] = [
         Scope::PowerlistWrite,
         Scope::CommitmentRead,
         Scope::CommitmentWrite,
@@ -63,6 +66,7 @@ impl Scope {
         Scope::RatingRespond,
         Scope::TasksReport,
         Scope::CalendarWrite,
+        Scope::TrustWrite,
     ];
 
     /// The scope as written in a token.
@@ -85,6 +89,7 @@ impl Scope {
             Scope::RatingRespond => "rating:respond",
             Scope::TasksReport => "tasks:report",
             Scope::CalendarWrite => "calendar:write",
+            Scope::TrustWrite => "trust:write",
         }
     }
 

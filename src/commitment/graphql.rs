@@ -1173,6 +1173,10 @@ async fn revoke(w: &Write<'_>, i: RevokeCommitmentInput) -> Result<CommitmentPay
         commitment_id: Some(id),
         by: &w.principal().sub,
     };
-    crate::credit::store::insert_record(w.txn().await?, record, now, today).await?;
+    let txn = w.txn().await?;
+    crate::credit::store::insert_record(txn, record, now, today).await?;
+    // Revoking the commitment revokes the licence issued on it.
+    let reason = format!("告知承诺撤销 (commitment {id})");
+    crate::certificate::store::revoke_for_commitment(txn, id, &reason, now).await?;
     Ok(payload)
 }

@@ -53,6 +53,7 @@ pub async fn record_late_materials(app: &AppState) -> Result<usize> {
             purpose: Some("promised materials past due (涉企经营许可方案 (五))".into()),
             outcome: "ok".into(),
             request_id: uuid::Uuid::now_v7().to_string(),
+            facts: Vec::new(),
         };
         app.audit.append_in(&txn, entry).await?;
         txn.commit().await?;

@@ -235,7 +235,7 @@ pub async fn insert_bulk(conn: &impl ConnectionTrait, rows: Vec<Bulk>) -> Result
             .exec_without_returning(conn)
             .await?;
     }
-    for chunk in events.chunks(4000) {
+    for chunk in events.chunks(2500) {
         commitment_event::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(conn)
             .await?;

@@ -8,7 +8,7 @@
 //! batch, through the stores' bulk functions, and walks each commitment along
 //! the state table so that every history is one the API could have produced.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
@@ -16,6 +16,9 @@ use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
 use crate::calendar::Calendar;
+use crate::certificate::rules::CertificateStatus;
+use crate::certificate::seal::{Kek, SealAlgorithm};
+use crate::certificate::store as certs;
 use crate::commitment::rules::{CommitmentKind, Statements};
 use crate::commitment::state::{self, Action, State};
 use crate::commitment::store::{self as commitments, Bulk, Commitment};
@@ -41,6 +44,8 @@ pub struct Plan {
 /// What was written.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
+    /// E-certificates, sealed.
+    pub certificates: usize,
     /// Subjects.
     pub subjects: usize,
     /// Commitments.
@@ -533,7 +538,7 @@ impl Walk<'_> {
 
 /// Generates `plan` into `db` as of `today`. The demo's departments and items
 /// must be present.
-pub async fn generate(db: &Db, plan: &Plan, today: NaiveDate) -> Result<Stats> {
+pub async fn generate(db: &Db, kek: &Kek, plan: &Plan, today: NaiveDate) -> Result<Stats> {
     let mut rng = StdRng::seed_from_u64(plan.seed);
     let filter = items::Filter::default();
     let page = crate::pagination::Page::<String> {
@@ -638,6 +643,7 @@ pub async fn generate(db: &Db, plan: &Plan, today: NaiveDate) -> Result<Stats> {
         }
     }
 
+    let mut licences: Vec<Licence> = Vec::new();
     let mut dates: Vec<NaiveDate> = (0..plan.commitments)
         .map(|_| today - Duration::days(rng.gen_range(0..365)))
         .collect();
@@ -683,6 +689,19 @@ pub async fn generate(db: &Db, plan: &Plan, today: NaiveDate) -> Result<Stats> {
         if walked.closes_route {
             closed.insert(pick);
         }
+        let c = &walked.bulk.commitment;
+        if let (Some(seq), Some(decided)) =
+            (super::certificates::licence_for(&c.item_code), c.decided_on)
+            && c.state != State::Rejected
+        {
+            licences.push(Licence {
+                commitment: c.id,
+                subject: pick,
+                type_seq: seq,
+                decided,
+                revoked: c.state == State::Revoked,
+            });
+        }
         records.extend(walked.records);
         entries.extend(walked.entries);
         batch.push(walked.bulk);
@@ -707,5 +726,367 @@ pub async fn generate(db: &Db, plan: &Plan, today: NaiveDate) -> Result<Stats> {
     credit::insert_records_bulk(&txn, records).await?;
     credit::insert_entries_bulk(&txn, entries).await?;
     txn.commit().await?;
+    stats.certificates = certify(db, kek, &mut rng, &subjects, &licences, today).await?;
     Ok(stats)
+}
+
+/// A licence to issue on an approved commitment.
+struct Licence {
+    commitment: Uuid,
+    subject: usize,
+    type_seq: &'static str,
+    decided: NaiveDate,
+    revoked: bool,
+}
+
+/// A department's signing key, open for the run.
+struct Signer {
+    kid: String,
+    algorithm: SealAlgorithm,
+    secret: zeroize::Zeroizing<Vec<u8>>,
+    uscc: String,
+    name: String,
+}
+
+async fn signers(db: &Db, kek: &Kek) -> Result<HashMap<String, Signer>> {
+    let mut out = HashMap::new();
+    let depts: HashSet<String> = super::certificates::TYPES
+        .iter()
+        .map(|t| format!("410900-{}", t.2))
+        .collect();
+    let txn = db.begin().await?;
+    for code in depts {
+        let d = crate::directory::store::find(&txn, &code)
+            .await?
+            .ok_or_else(|| Error::internal_msg(format!("no department {code}")))?;
+        let uscc = d
+            .uscc
+            .clone()
+            .ok_or_else(|| Error::internal_msg(format!("department {code} has no USCC")))?;
+        let key = match certs::current_key(&txn, &code).await? {
+            Some(k) => k,
+            None => {
+                // The market regulator seals with SM2/SM3, the others with Ed25519.
+                let alg = if code.ends_with("SCJGJ") {
+                    SealAlgorithm::Sm2Sm3
+                } else {
+                    SealAlgorithm::Ed25519
+                };
+                let issuer = certs::Issuer {
+                    dept: &code,
+                    uscc: &uscc,
+                    name: &d.name,
+                    region: &d.region_code,
+                };
+                certs::rotate_key(
+                    &txn,
+                    &issuer,
+                    alg,
+                    kek,
+                    ACTOR,
+                    crate::util::now() - Duration::days(3650),
+                )
+                .await?
+            }
+        };
+        let secret = kek
+            .open(&key.kid, key.private_key_enc.as_deref().unwrap_or(""))
+            .map_err(Error::internal)?;
+        let algorithm = certs::key_algorithm(&key)?;
+        out.insert(
+            code,
+            Signer {
+                kid: key.kid,
+                algorithm,
+                secret,
+                uscc,
+                name: d.name,
+            },
+        );
+    }
+    txn.commit().await?;
+    Ok(out)
+}
+
+fn pick<'a>(rng: &mut StdRng, from: &[&'a str]) -> &'a str {
+    from[rng.gen_range(0..from.len())]
+}
+
+/// Field values for a demo certificate of type `seq`.
+fn demo_fields(rng: &mut StdRng, seq: &str, today: NaiveDate) -> BTreeMap<String, String> {
+    let name = |rng: &mut StdRng| {
+        format!(
+            "{}{}",
+            SURNAMES[rng.gen_range(0..SURNAMES.len())],
+            GIVEN[rng.gen_range(0..GIVEN.len())]
+        )
+    };
+    let day = |rng: &mut StdRng| (today - Duration::days(rng.gen_range(100..9000))).to_string();
+    let place = |rng: &mut StdRng| {
+        format!(
+            "{}{}路{}号",
+            PLACES[rng.gen_range(0..PLACES.len())].1,
+            BRANDS[rng.gen_range(0..BRANDS.len())],
+            rng.gen_range(1..300)
+        )
+    };
+    let pairs: Vec<(&str, String)> = match seq {
+        "001" => vec![
+            ("legalRepresentative", name(rng)),
+            (
+                "registeredCapital",
+                format!("{}万元人民币", rng.gen_range(10..5000)),
+            ),
+            (
+                "businessScope",
+                pick(
+                    rng,
+                    &[
+                        "食品销售",
+                        "药品零售",
+                        "化工产品销售（不含危险化学品）",
+                        "普通货物运输",
+                        "建筑劳务分包",
+                        "技术开发、技术服务",
+                    ],
+                )
+                .to_owned(),
+            ),
+            ("address", place(rng)),
+            ("establishedOn", day(rng)),
+        ],
+        "002" => vec![
+            ("premises", place(rng)),
+            ("mainBusiness", "食品销售经营者（仅销售预包装食品）".into()),
+            ("legalRepresentative", name(rng)),
+        ],
+        "003" => vec![
+            ("businessScope", "乙类非处方药".into()),
+            ("qualityManager", name(rng)),
+        ],
+        "004" => vec![
+            (
+                "product",
+                pick(rng, &["危险化学品包装物", "电线电缆", "化肥", "建筑用钢筋"]).to_owned(),
+            ),
+            ("productionAddress", place(rng)),
+        ],
+        "005" => vec![
+            ("location", place(rng)),
+            (
+                "area",
+                format!("{}.{}", rng.gen_range(40..200), rng.gen_range(0..100)),
+            ),
+            ("use", "住宅".into()),
+            ("rightType", "国有建设用地使用权/房屋所有权".into()),
+        ],
+        "006" => {
+            let (spouse, _) = person(rng, today);
+            vec![
+                ("spouseName", name(rng)),
+                ("spouseIdNumber", spouse.as_str().to_owned()),
+                ("registeredOn", day(rng)),
+            ]
+        }
+        "007" => vec![
+            ("householdAddress", place(rng)),
+            (
+                "relationToHead",
+                pick(rng, &["户主", "配偶", "子", "女"]).to_owned(),
+            ),
+        ],
+        "008" => vec![
+            (
+                "vehicleClass",
+                pick(rng, &["C1", "C2", "B2", "A2"]).to_owned(),
+            ),
+            ("firstIssuedOn", day(rng)),
+        ],
+        "009" => vec![
+            (
+                "cardNumber",
+                format!("{:09}", rng.gen_range(0..999_999_999u32)),
+            ),
+            (
+                "bank",
+                pick(
+                    rng,
+                    &[
+                        "中国工商银行濮阳分行",
+                        "中国农业银行濮阳分行",
+                        "濮阳农村商业银行",
+                    ],
+                )
+                .to_owned(),
+            ),
+        ],
+        "010" => vec![
+            ("businessScope", "道路普通货物运输".into()),
+            ("vehicleCount", rng.gen_range(1..40).to_string()),
+        ],
+        "011" => vec![
+            ("businessScope", "国内旅游业务、入境旅游业务".into()),
+            ("depositPaid", "true".into()),
+        ],
+        "012" => vec![
+            (
+                "premisesType",
+                pick(rng, &["沐浴场所", "美容美发场所", "宾馆"]).to_owned(),
+            ),
+            ("area", rng.gen_range(50..800).to_string()),
+        ],
+        "013" => vec![("serviceScope", "职业介绍、人才供求信息的收集和发布".into())],
+        "014" => vec![(
+            "registeredCapital",
+            format!("{}万元人民币", rng.gen_range(200..2000)),
+        )],
+        "015" => vec![
+            ("qualification", "施工劳务".into()),
+            ("grade", "不分等级".into()),
+        ],
+        "016" => vec![
+            (
+                "project",
+                format!("{}综合楼", BRANDS[rng.gen_range(0..BRANDS.len())]),
+            ),
+            ("projectAddress", place(rng)),
+        ],
+        "020" => vec![
+            (
+                "schoolName",
+                format!(
+                    "濮阳市{}职业技能培训学校",
+                    BRANDS[rng.gen_range(0..BRANDS.len())]
+                ),
+            ),
+            ("trainingScope", "电工、焊工、育婴员".into()),
+        ],
+        _ => vec![],
+    };
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+/// Issues and seals the demo certificates: a 营业执照 for every enterprise,
+/// papers for persons, and a licence on every approved licence commitment.
+async fn certify(
+    db: &Db,
+    kek: &Kek,
+    rng: &mut StdRng,
+    subjects: &[(SubjectId, String)],
+    licences: &[Licence],
+    today: NaiveDate,
+) -> Result<usize> {
+    let signers = signers(db, kek).await?;
+    let types: HashMap<&str, _> = super::certificates::TYPES
+        .iter()
+        .map(|t| (t.0, t))
+        .collect();
+    let mut serials: HashMap<String, i64> = HashMap::new();
+    let mut rows = Vec::new();
+    let mut count = 0;
+    let mut plan: Vec<(usize, &'static str, NaiveDate, Option<Uuid>, bool)> = Vec::new();
+    for (i, (id, _)) in subjects.iter().enumerate() {
+        let issued = today - Duration::days(rng.gen_range(10..1800));
+        match id.kind() {
+            crate::identity::SubjectKind::Enterprise => plan.push((i, "001", issued, None, false)),
+            crate::identity::SubjectKind::Person => {
+                plan.push((i, "007", issued, None, false));
+                for (seq, share) in [("006", 0.5), ("008", 0.3), ("009", 0.4), ("005", 0.2)] {
+                    if rng.gen_bool(share) {
+                        plan.push((
+                            i,
+                            seq,
+                            today - Duration::days(rng.gen_range(10..3000)),
+                            None,
+                            false,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for l in licences {
+        if subjects[l.subject].0.kind() == crate::identity::SubjectKind::Enterprise {
+            plan.push((
+                l.subject,
+                l.type_seq,
+                l.decided,
+                Some(l.commitment),
+                l.revoked,
+            ));
+        }
+    }
+    for (i, seq, issued, commitment, revoked) in plan {
+        let (_, type_name, dept, _, months, _, _) = types[seq];
+        let code = super::certificates::code(seq);
+        let dept = format!("410900-{dept}");
+        let signer = &signers[&dept];
+        let n = serials.entry(code.clone()).or_insert(0);
+        *n += 1;
+        let serial = format!("{}{:07}", chrono::Datelike::year(&issued), *n);
+        let issuer = Uscc::parse(&signer.uscc).map_err(Error::internal_msg)?;
+        let identifier = crate::identity::CertificateId::new(&code, &issuer, &serial, 1)
+            .map_err(Error::internal_msg)?;
+        let until = months
+            .and_then(|m| issued.checked_add_months(chrono::Months::new(m)))
+            .and_then(|d| d.pred_opt());
+        let (holder, holder_name) = &subjects[i];
+        let content = crate::certificate::canonical::Content {
+            identifier: identifier.to_string(),
+            type_code: code.clone(),
+            type_name: (*type_name).to_owned(),
+            number: format!("{}{:08}", &seq, count + 1),
+            holder_id: holder.as_str().to_owned(),
+            holder_kind: holder.kind().as_str().to_owned(),
+            holder_name: holder_name.clone(),
+            issuer_uscc: signer.uscc.clone(),
+            issuer_name: signer.name.clone(),
+            issue_date: issued.to_string(),
+            valid_from: issued.to_string(),
+            valid_until: until.map(|d| d.to_string()),
+            version: "001".into(),
+            fields: demo_fields(rng, seq, today),
+        };
+        let signature = crate::certificate::seal::sign(
+            signer.algorithm,
+            &signer.secret,
+            &content.signed_bytes(),
+        )
+        .map_err(Error::internal)?;
+        let status = if revoked {
+            CertificateStatus::Revoked
+        } else if rng.gen_bool(0.02) {
+            CertificateStatus::Suspended
+        } else {
+            CertificateStatus::Valid
+        };
+        let new = certs::NewCert {
+            content,
+            issuer_dept: dept.clone(),
+            commitment_id: commitment,
+            key_id: signer.kid.clone(),
+            algorithm: signer.algorithm,
+            signature,
+        };
+        let at = issued.and_hms_opt(2, 0, 0).unwrap_or_default().and_utc();
+        rows.push(certs::cert_row(uuid(rng), new, status, at)?);
+        count += 1;
+        if rows.len() == BATCH {
+            let txn = db.begin().await?;
+            certs::insert_bulk(&txn, std::mem::take(&mut rows)).await?;
+            txn.commit().await?;
+        }
+    }
+    let txn = db.begin().await?;
+    certs::insert_bulk(&txn, rows).await?;
+    let next: Vec<(String, String, i64)> = serials
+        .into_iter()
+        .map(|(code, n)| {
+            let dept = format!("410900-{}", types[&code[18..]].2);
+            (code, signers[&dept].uscc.clone(), n + 1)
+        })
+        .collect();
+    certs::set_serials(&txn, &next).await?;
+    txn.commit().await?;
+    Ok(count)
 }

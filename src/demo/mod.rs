@@ -4,6 +4,7 @@
 //! It is loaded through the same store functions the API uses, so it obeys
 //! the same rules.
 
+pub mod certificates;
 mod departments;
 pub mod generator;
 mod items;
@@ -23,19 +24,19 @@ pub const LOADER: &str = "demo-loader";
 /// The demo's share of generated data: a few hundred commitments in every
 /// state over a few hundred subjects, with the credit facts they cause.
 pub const DEMO: generator::Plan = generator::Plan {
-    subjects: 300,
-    commitments: 600,
+    subjects: 1500,
+    commitments: 800,
     seed: 20210108,
 };
 
 /// Loads the demo data if the database holds no department yet; returns
 /// whether it did.
-pub async fn load_if_empty(db: &Db) -> Result<bool> {
+pub async fn load_if_empty(db: &Db, kek: &crate::certificate::seal::Kek) -> Result<bool> {
     if department::Entity::find().count(&db.read).await? > 0 {
         return Ok(false);
     }
     load_reference(db).await?;
-    let stats = generator::generate(db, &DEMO, crate::util::today()).await?;
+    let stats = generator::generate(db, kek, &DEMO, crate::util::today()).await?;
     tracing::info!(?stats, "demo data loaded");
     Ok(true)
 }
@@ -46,6 +47,7 @@ pub async fn load_reference(db: &Db) -> Result<()> {
     let txn = db.begin().await?;
     departments::load(&txn).await?;
     items::load(&txn).await?;
+    certificates::load(&txn).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -127,6 +127,44 @@ impl Subject {
             ctx.app().clock.today(),
         ))
     }
+    /// The subject's e-certificates, newest first, at most 100 (scope `certificate:read`).
+    async fn certificates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only those in force today (VALID, within their dates, not superseded).",
+            default
+        )]
+        in_force_only: bool,
+    ) -> Result<Vec<crate::certificate::graphql::CertificateNode>> {
+        ctx.read_with("Subject.certificates", crate::auth::Scope::CertificateRead)?;
+        let list = ctx
+            .request()
+            .loaders
+            .certificates
+            .load_one(self.id.as_str().to_owned())
+            .await
+            .map_err(|e| Error::internal_msg(format!("loading certificates: {:?}", e.message())))?
+            .unwrap_or_default();
+        let today = ctx.app().clock.today();
+        Ok(list
+            .into_iter()
+            .filter(|c| {
+                !in_force_only
+                    || c.status().is_ok_and(|s| {
+                        crate::certificate::rules::in_force(
+                            s,
+                            c.row.superseded_by.is_some(),
+                            c.row.valid_from,
+                            c.row.valid_until,
+                            today,
+                        )
+                        .is_ok()
+                    })
+            })
+            .map(crate::certificate::graphql::CertificateNode)
+            .collect())
+    }
     /// The subject's commitments at every department, newest first, at most
     /// 100 (scope `commitment:read`).
     async fn commitments(

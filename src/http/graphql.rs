@@ -365,8 +365,14 @@ async fn execute(
     for e in &mut errors {
         label(e, &request_id);
     }
-    if let Some((operation, subjects)) = ctx.reads.pending() {
-        let entry = ctx.entry(OperationType::Query, operation, subjects, outcome(&errors));
+    if let Some((operation, subjects, facts)) = ctx.reads.pending() {
+        let entry = ctx.entry(
+            OperationType::Query,
+            operation,
+            subjects,
+            outcome(&errors),
+            facts,
+        );
         if s.app.audit.append(entry).await.is_err() {
             return error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -4,12 +4,14 @@
 //! Parse, don't validate: a value of these types has passed its checks, so
 //! code past the GraphQL edge never re-validates a string.
 
+pub mod certificate_id;
 pub mod id_number;
 pub mod scalars;
 pub mod uscc;
 
 use std::fmt;
 
+pub use certificate_id::{CertificateId, CertificateIdError};
 pub use id_number::{IdNumber, IdNumberError};
 pub use uscc::{Uscc, UsccError};
 

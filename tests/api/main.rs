@@ -6,6 +6,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod certificates;
 mod commitments;
 mod credit;
 mod power_list;
