@@ -6,6 +6,8 @@
 //! mode lets run alongside the writer. On PostgreSQL both handles are the
 //! same pool.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::{
@@ -22,6 +24,49 @@ pub struct Db {
     pub read: DatabaseConnection,
     /// For write transactions (one connection on SQLite).
     pub write: DatabaseConnection,
+    /// Counts of the statements sent.
+    pub stats: Arc<DbStats>,
+}
+
+/// Statements sent by this process (for metrics, and for tests that count queries).
+#[derive(Debug, Default)]
+pub struct DbStats {
+    /// Statements executed.
+    pub statements: AtomicU64,
+    /// Of which on the readers (the rest went through the writer).
+    pub reads: AtomicU64,
+    /// Statements that failed.
+    pub failed: AtomicU64,
+    /// Total time spent in statements, microseconds.
+    pub micros: AtomicU64,
+}
+
+impl DbStats {
+    /// Statements executed so far.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
+    /// Statements executed on the readers so far.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
+    }
+}
+
+fn instrument(conn: &mut DatabaseConnection, stats: &Arc<DbStats>, reader: bool) {
+    let stats = stats.clone();
+    conn.set_metric_callback(move |info| {
+        stats.statements.fetch_add(1, Ordering::Relaxed);
+        if reader {
+            stats.reads.fetch_add(1, Ordering::Relaxed);
+        }
+        stats
+            .micros
+            .fetch_add(info.elapsed.as_micros() as u64, Ordering::Relaxed);
+        if info.failed {
+            stats.failed.fetch_add(1, Ordering::Relaxed);
+        }
+    });
 }
 
 const SQLITE_READERS: u32 = 8;
@@ -29,21 +74,25 @@ const SQLITE_READERS: u32 = 8;
 impl Db {
     /// Connects to `url`, creating a SQLite file if it does not exist.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sea_orm::DbErr> {
+        let stats = Arc::new(DbStats::default());
         if url.starts_with("sqlite:") {
-            let read = Database::connect(sqlite_options(url, SQLITE_READERS)).await?;
-            let write = Database::connect(sqlite_options(url, 1)).await?;
-            Ok(Db { read, write })
+            let mut read = Database::connect(sqlite_options(url, SQLITE_READERS)).await?;
+            let mut write = Database::connect(sqlite_options(url, 1)).await?;
+            instrument(&mut read, &stats, true);
+            instrument(&mut write, &stats, false);
+            Ok(Db { read, write, stats })
         } else {
             let mut opt = ConnectOptions::new(url);
             opt.max_connections(max_connections)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(10))
                 .sqlx_logging(false);
-            let pool = Database::connect(opt).await?;
-            Ok(Db {
-                read: pool.clone(),
-                write: pool,
-            })
+            // Two handles on one pool, so each counts its own statements.
+            let mut write = Database::connect(opt).await?;
+            let mut read = write.clone();
+            instrument(&mut read, &stats, true);
+            instrument(&mut write, &stats, false);
+            Ok(Db { read, write, stats })
         }
     }
 

@@ -17,6 +17,7 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod identity;
 pub mod loaders;
@@ -28,6 +29,7 @@ pub mod schema;
 pub mod stored_enum;
 pub mod telemetry;
 pub mod util;
+pub mod verification;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -51,6 +53,8 @@ pub struct AppState {
     pub clock: clock::Clock,
     /// The key-encryption key of issuers' signing keys.
     pub kek: Arc<certificate::seal::Kek>,
+    /// Wake-ups within this process.
+    pub events: events::Events,
 }
 
 /// Loads the key-encryption key the configuration names, or the one kept
@@ -118,6 +122,7 @@ impl Hub {
             tokens,
             clock: clock::Clock::default(),
             kek,
+            events: events::Events::default(),
         };
         if serve.demo {
             demo::load_if_empty(&state.db, &state.kek).await?;

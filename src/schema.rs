@@ -4,9 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{
-    EmptySubscription, MergedObject, Schema, SchemaBuilder, ServerError, ServerResult, Variables,
-};
+use async_graphql::{MergedObject, Schema, SchemaBuilder, ServerError, ServerResult, Variables};
 
 use crate::AppState;
 use crate::audit::graphql::AuditQuery;
@@ -17,6 +15,7 @@ use crate::config::ServeConfig;
 use crate::credit::graphql::{CreditMutation, CreditQuery};
 use crate::directory::graphql::DirectoryQuery;
 use crate::power_list::graphql::{PowerListMutation, PowerListQuery};
+use crate::verification::graphql::{Subscription, VerificationMutation, VerificationQuery};
 
 /// Every read the hub offers. Public data (power lists, departments,
 /// published commitments) needs no token; the rest needs a token with the
@@ -28,6 +27,7 @@ pub struct Query(
     CommitmentQuery,
     CreditQuery,
     CertificateQuery,
+    VerificationQuery,
     CalendarQuery,
     AuditQuery,
 );
@@ -40,14 +40,15 @@ pub struct Mutation(
     CommitmentMutation,
     CreditMutation,
     CertificateMutation,
+    VerificationMutation,
     CalendarMutation,
 );
 
 /// The hub's schema type.
-pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type HubSchema = Schema<Query, Mutation, Subscription>;
 
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
 }
 
 /// The schema with the hub's state and the request limits of `cfg`.

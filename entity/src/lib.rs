@@ -4,6 +4,7 @@
 //! text and parsed into the domain's enums in the hub's `store` modules; nested
 //! lists that are only ever read whole (materials, conditions, fees) are JSON.
 
+pub mod assistance_request;
 pub mod audit_entry;
 pub mod audit_fact;
 pub mod audit_head;
@@ -25,3 +26,4 @@ pub mod power_list_version;
 pub mod promised_material;
 pub mod punishment_entry;
 pub mod subject;
+pub mod verification_report;

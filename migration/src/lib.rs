@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20260101_000001_foundation;
 mod m20260201_000002_commitments_credit;
 mod m20260301_000003_certificates;
+mod m20260401_000004_verification;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000001_foundation::Migration),
             Box::new(m20260201_000002_commitments_credit::Migration),
             Box::new(m20260301_000003_certificates::Migration),
+            Box::new(m20260401_000004_verification::Migration),
         ]
     }
 }

@@ -14,6 +14,42 @@ use crate::audit::{NewEntry, OperationType};
 use crate::credit::rules::{CreditKind, Severity};
 use crate::error::Result;
 
+/// Moves a commitment along the state table on behalf of another domain
+/// (online verification): a compare-and-set on its version with the event
+/// that explains it. `actor` is (calling system, department).
+pub async fn move_on(
+    conn: &impl sea_orm::ConnectionTrait,
+    before: &store::Commitment,
+    action: state::Action,
+    actor: (&str, &str),
+    reason: Option<&str>,
+    details: serde_json::Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<store::Commitment> {
+    let mut after = before.clone();
+    after.state = state::next(before.state, action)?;
+    after.version += 1;
+    match action {
+        state::Action::RecordCompliant => {
+            after.verified_at = Some(now);
+            after.concluded_at = Some(now);
+        }
+        state::Action::RecordNoncompliant => after.verified_at = Some(now),
+        _ => {}
+    }
+    let event = store::NewEvent {
+        action: action.as_str(),
+        from: Some(before.state),
+        actor_sub: actor.0,
+        actor_dept: actor.1,
+        reason,
+        details,
+        at: now,
+    };
+    store::apply(conn, &after, event).await?;
+    Ok(after)
+}
+
 /// Records, for every promised material past its due date and not handed in,
 /// a LATE_MATERIALS fact against the applicant (一般失信: it enters the credit
 /// record, 涉企经营许可方案 (五)), found by the accepting department. Each

@@ -9,9 +9,9 @@ use sea_orm::ConnectionTrait;
 use crate::error::Result;
 use crate::money::Money;
 use crate::power_list::rules::{
-    Category as C, CommitmentMode as M, Condition, Fee, ItemDetails, ItemDraft, ItemStatus,
-    Liability, Material, MethodsByCredit, Notification, Publication, RiskDomain as R, RiskLevel,
-    Validity, VerificationMethod, VerificationPolicy, validate,
+    Category as C, CheckBinding, CommitmentMode as M, Condition, ConditionCheck, Fee, ItemDetails,
+    ItemDraft, ItemStatus, Liability, Material, MethodsByCredit, Notification, Publication,
+    RiskDomain as R, RiskLevel, Validity, VerificationMethod, VerificationPolicy, validate,
 };
 use crate::power_list::store::{self, ChangeBy, PowerItem};
 
@@ -810,15 +810,19 @@ const ITEMS: &[Demo] = &[
 
 fn draft(x: &Demo) -> ItemDraft {
     let committed = x.mode != M::None;
-    let conditions: Vec<Condition> = x
+    let mut conditions: Vec<Condition> = x
         .conditions
         .iter()
         .enumerate()
         .map(|(i, t)| Condition {
             code: format!("C{}", i + 1),
             text: (*t).to_owned(),
+            check: binding(x.code, i),
         })
         .collect();
+    if committed {
+        conditions.extend(shared_conditions(x, conditions.len()));
+    }
     let materials = x
         .materials
         .iter()
@@ -905,6 +909,90 @@ fn draft(x: &Demo) -> ItemDraft {
             delegated_to: Vec::new(),
         },
     }
+}
+
+fn check(kind: CheckBinding) -> ConditionCheck {
+    ConditionCheck {
+        kind,
+        certificate_type: None,
+        min_severity: None,
+        days: None,
+        item: None,
+        department: None,
+    }
+}
+
+/// Conditions of the seed's items that the hub can check on shared data, or
+/// must ask another department about; the others are checked on site.
+fn binding(item: &str, index: usize) -> Option<ConditionCheck> {
+    let cert = |seq: &str| ConditionCheck {
+        certificate_type: Some(format!("11100000000013338W{seq}")),
+        ..check(CheckBinding::HoldsCertificate)
+    };
+    let ask = |dept: &str| ConditionCheck {
+        department: Some(format!("410900-{dept}")),
+        ..check(CheckBinding::Assistance)
+    };
+    match (item, index) {
+        // 有营业执照 (工业产品生产许可).
+        ("410900-SCJGJ-XK-001", 0) => Some(cert("001")),
+        // 药学技术人员: qualifications are kept by the human resources bureau.
+        ("410900-SCJGJ-XK-003", 1) => Some(ask("RSJ")),
+        // 从业人员健康合格证明: kept by the health commission.
+        ("410900-WJW-XK-001", 1) => Some(ask("WJW")),
+        // 取得建设工程规划许可证.
+        ("410900-ZJJ-XK-001", 1) => Some(ask("ZRZYJ")),
+        _ => None,
+    }
+}
+
+/// The conditions every commitment item shares, checked on shared data.
+fn shared_conditions(x: &Demo, after: usize) -> Vec<Condition> {
+    let mut out = Vec::new();
+    let mut push = |text: &str, c: ConditionCheck| {
+        out.push(Condition {
+            code: format!("C{}", after + out.len() + 1),
+            text: text.to_owned(),
+            check: Some(c),
+        });
+    };
+    if x.mode == M::BusinessLicense && x.code != "410900-SCJGJ-XK-001" {
+        push(
+            "持有有效的营业执照",
+            ConditionCheck {
+                certificate_type: Some("11100000000013338W001".into()),
+                ..check(CheckBinding::HoldsCertificate)
+            },
+        );
+    }
+    if x.code == "410900-SCJGJ-XK-002" {
+        push(
+            "已取得工业产品生产许可证",
+            ConditionCheck {
+                certificate_type: Some("11100000000013338W004".into()),
+                ..check(CheckBinding::HoldsCertificate)
+            },
+        );
+    }
+    push(
+        "未被列入失信联合惩戒对象名单",
+        check(CheckBinding::NotOnPunishmentList),
+    );
+    push(
+        "无一般及以上失信记录",
+        ConditionCheck {
+            min_severity: Some(crate::credit::rules::Severity::General),
+            ..check(CheckBinding::NoCreditRecord)
+        },
+    );
+    push(
+        "近一年内无虚假承诺",
+        ConditionCheck {
+            days: Some(365),
+            ..check(CheckBinding::NoFalseCommitmentWithin)
+        },
+    );
+    out
 }
 
 /// Inserts every demo item, each checked by the list's rules.

@@ -194,6 +194,16 @@ impl Subject {
 }
 
 impl Subject {
+    /// A subject as the hub knows it (`registered` when any department
+    /// recorded it).
+    pub fn new(id: SubjectId, name: Option<String>, registered: bool) -> Self {
+        Subject {
+            id,
+            name,
+            registered,
+        }
+    }
+
     /// The subject's identifier.
     pub fn subject_id(&self) -> &SubjectId {
         &self.id

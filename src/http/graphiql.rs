@@ -62,7 +62,7 @@ const INIT_JS: &str = r#"(function () {
 })();
 "#;
 
-const HEADERS_HINT: &str = "{\n  \"Authorization\": \"Bearer <paste a token: sharing-hub token --dept 410900-SCJGJ --scope 'commitment:read credit:read certificate:read pii:read audit:read'>\",\n  \"X-Purpose\": \"demo case 2026-0001\"\n}";
+const HEADERS_HINT: &str = "{\n  \"Authorization\": \"Bearer <paste a token: sharing-hub token --dept 410900-SCJGJ --scope 'commitment:read credit:read certificate:read certificate:verify verification:run pii:read audit:read'>\",\n  \"X-Purpose\": \"demo case 2026-0001\"\n}";
 
 fn variables_of(text: &str) -> String {
     // An example may carry its variables in a trailing block comment:

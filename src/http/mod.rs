@@ -3,6 +3,7 @@
 
 pub mod graphiql;
 pub mod graphql;
+pub mod ws;
 
 use std::time::Duration;
 
@@ -43,7 +44,7 @@ pub fn router(app: AppState, schema: HubSchema, cfg: &ServeConfig) -> Router {
         timeout: cfg.request_timeout,
     };
     let mut router = Router::new()
-        .route("/graphql", get(graphql::handle).post(graphql::handle))
+        .route("/graphql", get(ws::get).post(graphql::handle))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     if cfg.graphiql {

@@ -124,6 +124,87 @@ pub struct Condition {
     pub code: String,
     /// The condition as published, e.g. "营业场所使用面积不少于 40 平方米".
     pub text: String,
+    /// How the hub checks it on shared data (在线核查); without a binding an
+    /// inspector checks it on site.
+    #[graphql(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<ConditionCheck>,
+}
+
+stored_enum! {
+    /// How a condition is checked.
+    pub enum CheckBinding {
+        /// The applicant holds a certificate of a type, valid and in force
+        /// (`certificateType`).
+        HoldsCertificate = "HOLDS_CERTIFICATE",
+        /// No credit record in force at or above a severity (`minSeverity`,
+        /// default GENERAL).
+        NoCreditRecord = "NO_CREDIT_RECORD",
+        /// Not on a joint-punishment list that closes the commitment route.
+        NotOnPunishmentList = "NOT_ON_PUNISHMENT_LIST",
+        /// No false commitment recorded within a number of days (`days`).
+        NoFalseCommitmentWithin = "NO_FALSE_COMMITMENT_WITHIN",
+        /// A commitment for another item fulfilled (`item`).
+        CommitmentFulfilled = "COMMITMENT_FULFILLED",
+        /// Checked on site by an inspector (现场核查).
+        Onsite = "ONSITE",
+        /// The data is not shared online: another department is asked
+        /// (`department`, 协助核查).
+        Assistance = "ASSISTANCE",
+    }
+}
+
+/// The check a condition is bound to, with its parameter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, SimpleObject, InputObject)]
+#[serde(rename_all = "camelCase")]
+#[graphql(input_name = "ConditionCheckInput")]
+pub struct ConditionCheck {
+    /// The kind of check.
+    pub kind: CheckBinding,
+    /// For HOLDS_CERTIFICATE: the certificate type's code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_type: Option<String>,
+    /// For NO_CREDIT_RECORD: the lowest severity that fails (default GENERAL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_severity: Option<crate::credit::rules::Severity>,
+    /// For NO_FALSE_COMMITMENT_WITHIN: the number of days looked back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+    /// For COMMITMENT_FULFILLED: the item's code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// For ASSISTANCE: the department to ask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+}
+
+impl ConditionCheck {
+    /// Refuses a binding without the parameter its kind needs.
+    pub fn validate(&self, field: &str) -> Result<()> {
+        let missing = |what: &str| {
+            Err(Error::bad_field(
+                field,
+                format!("a {} check needs {what}", self.kind),
+            ))
+        };
+        match self.kind {
+            CheckBinding::HoldsCertificate
+                if self.certificate_type.as_deref().is_none_or(blank) =>
+            {
+                missing("certificateType")
+            }
+            CheckBinding::NoFalseCommitmentWithin if self.days.is_none_or(|d| d == 0) => {
+                missing("days (at least 1)")
+            }
+            CheckBinding::CommitmentFulfilled if self.item.as_deref().is_none_or(blank) => {
+                missing("item")
+            }
+            CheckBinding::Assistance if self.department.as_deref().is_none_or(blank) => {
+                missing("department")
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// One material an applicant hands in (申请材料).
@@ -381,6 +462,9 @@ pub fn validate(d: &ItemDraft) -> Result<()> {
     for (i, c) in x.conditions.iter().enumerate() {
         require_text(&format!("conditions[{i}].code"), &c.code)?;
         require_text(&format!("conditions[{i}].text"), &c.text)?;
+        if let Some(check) = &c.check {
+            check.validate(&format!("conditions[{i}].check"))?;
+        }
         no_catch_all(&format!("conditions[{i}].text"), &c.text)?;
         if !codes.insert(c.code.as_str()) {
             return Err(Error::bad_field(
@@ -586,6 +670,7 @@ mod tests {
                 conditions: vec![Condition {
                     code: "C1".into(),
                     text: "营业场所面积不少于 40 平方米".into(),
+                    check: None,
                 }],
                 procedure: vec!["申请".into(), "受理".into(), "决定".into()],
                 materials: vec![Material {
@@ -652,6 +737,7 @@ mod tests {
         d.details.conditions.push(Condition {
             code: "C2".into(),
             text: "法律法规规定的其他条件".into(),
+            check: None,
         });
         assert_eq!(field_of(validate(&d).unwrap_err()), "conditions[1].text");
     }

@@ -13,3 +13,4 @@ mod power_list;
 mod protocol;
 mod schema;
 mod subjects;
+mod verification;

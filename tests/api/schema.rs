@@ -101,7 +101,7 @@ async fn graphiql_is_served_offline_in_utf_8() {
 #[tokio::test]
 async fn graphiqls_example_queries_run() {
     let hub = TestHub::spawn().await;
-    let all = "commitment:read credit:read certificate:read certificate:verify verification:run metrics:read pii:read audit:read";
+    let all = "commitment:read credit:read certificate:read certificate:verify verification:run metrics:read pii:read audit:read assistance:respond";
     let t = hub.token(MARKET, all);
     for (file, text) in sharing_hub::http::graphiql::EXAMPLES {
         let vars = text
