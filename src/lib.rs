@@ -21,6 +21,7 @@ pub mod events;
 pub mod http;
 pub mod identity;
 pub mod loaders;
+pub mod metrics;
 pub mod money;
 pub mod pagination;
 pub mod power_list;

@@ -25,6 +25,9 @@ pub struct RequestContext {
     pub reads: ReadLog,
     /// Batch loaders, whose caches live only as long as this request.
     pub loaders: crate::loaders::Loaders,
+    /// The name of the operation the document holds, once parsed (for
+    /// request metrics when the client sent no `operationName`).
+    pub document_operation: std::sync::OnceLock<String>,
 }
 
 impl RequestContext {
@@ -41,6 +44,7 @@ impl RequestContext {
             purpose,
             reads: ReadLog::default(),
             loaders: crate::loaders::Loaders::new(db),
+            document_operation: std::sync::OnceLock::new(),
         }
     }
 
@@ -77,6 +81,7 @@ struct Reads {
     fields: BTreeSet<&'static str>,
     subjects: BTreeSet<String>,
     facts: Vec<Fact>,
+    owners: BTreeSet<String>,
     wrote: bool,
 }
 
@@ -107,17 +112,40 @@ impl ReadLog {
         self.with(|r| r.facts.push(fact));
     }
 
+    /// Records that another department's records were read.
+    pub fn owner(&self, dept: &str) {
+        self.with(|r| {
+            if !r.owners.contains(dept) {
+                r.owners.insert(dept.to_owned());
+            }
+        });
+    }
+
     fn wrote(&self) {
         self.with(|r| r.wrote = true);
     }
 
     /// The read entry this request owes, if it read non-public data outside a
     /// mutation (a mutation's own entry covers the payload it returns).
-    pub fn pending(&self) -> Option<(String, BTreeSet<String>, Vec<Fact>)> {
+    pub fn pending(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<(String, BTreeSet<String>, Vec<Fact>)> {
         self.with(|r| {
             (!r.fields.is_empty() && !r.wrote).then(|| {
                 let op = r.fields.iter().copied().collect::<Vec<_>>().join(",");
-                (op, r.subjects.clone(), std::mem::take(&mut r.facts))
+                {
+                    let mut facts = std::mem::take(&mut r.facts);
+                    facts.extend(std::mem::take(&mut r.owners).into_iter().map(|owner| Fact {
+                        at: now,
+                        kind: "LOOKUP",
+                        owner_dept: Some(owner),
+                        subject_id: None,
+                        result: "ok".into(),
+                        detail: None,
+                    }));
+                    (op, r.subjects.clone(), facts)
+                }
             })
         })
     }
@@ -151,6 +179,13 @@ pub trait ContextExt {
     /// Records a structured fact for this read's audit entry.
     fn fact(&self, fact: Fact) {
         self.request().reads.fact(fact);
+    }
+    /// Records that the records of department `owner` were read: a
+    /// cross-agency lookup when it is not the caller's own.
+    fn looked_up(&self, owner: &str) {
+        if self.caller().dept().is_some_and(|d| d.as_str() != owner) {
+            self.request().reads.owner(owner);
+        }
     }
 }
 

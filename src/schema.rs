@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+};
 use async_graphql::{MergedObject, Schema, SchemaBuilder, ServerError, ServerResult, Variables};
 
 use crate::AppState;
@@ -14,6 +16,7 @@ use crate::commitment::graphql::{CommitmentMutation, CommitmentQuery};
 use crate::config::ServeConfig;
 use crate::credit::graphql::{CreditMutation, CreditQuery};
 use crate::directory::graphql::DirectoryQuery;
+use crate::metrics::MetricsQuery;
 use crate::power_list::graphql::{PowerListMutation, PowerListQuery};
 use crate::verification::graphql::{Subscription, VerificationMutation, VerificationQuery};
 
@@ -28,6 +31,7 @@ pub struct Query(
     CreditQuery,
     CertificateQuery,
     VerificationQuery,
+    MetricsQuery,
     CalendarQuery,
     AuditQuery,
 );
@@ -157,6 +161,16 @@ impl Extension for ShapeLimitsExt {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
+        // A document with one named operation names the request for the
+        // metrics, as if the client had sent `operationName`.
+        if let (DocumentOperations::Multiple(ops), Some(rc)) = (
+            &doc.operations,
+            ctx.data_opt::<Arc<crate::request::RequestContext>>(),
+        ) && ops.len() == 1
+            && let Some(name) = ops.keys().next()
+        {
+            let _ = rc.document_operation.set(name.to_string());
+        }
         let mut walk = Walk {
             doc: &doc,
             visiting: Vec::new(),

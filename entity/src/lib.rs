@@ -27,3 +27,4 @@ pub mod promised_material;
 pub mod punishment_entry;
 pub mod subject;
 pub mod verification_report;
+pub mod working_day;

@@ -7,6 +7,7 @@ mod m20260101_000001_foundation;
 mod m20260201_000002_commitments_credit;
 mod m20260301_000003_certificates;
 mod m20260401_000004_verification;
+mod m20260501_000005_metrics;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260201_000002_commitments_credit::Migration),
             Box::new(m20260301_000003_certificates::Migration),
             Box::new(m20260401_000004_verification::Migration),
+            Box::new(m20260501_000005_metrics::Migration),
         ]
     }
 }

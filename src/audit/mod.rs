@@ -58,6 +58,8 @@ impl OperationType {
 /// lookup of another department's data).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fact {
+    /// When, by the domain's clock (the time dashboards count it at).
+    pub at: chrono::DateTime<chrono::Utc>,
     /// What happened, e.g. `CERTIFICATE_VERIFICATION`, `LOOKUP`.
     pub kind: &'static str,
     /// The department whose data it concerned.
@@ -100,7 +102,7 @@ impl NewEntry {
         self.facts
             .iter()
             .map(|f| audit_fact::ActiveModel {
-                at: Set(self.at),
+                at: Set(f.at),
                 request_id: Set(self.request_id.clone()),
                 requester_dept: Set(self.dept.clone()),
                 kind: Set(f.kind.to_owned()),

@@ -1,7 +1,7 @@
 //! Storage of the calendar.
 
 use chrono::{Datelike, NaiveDate};
-use entity::{calendar_day, calendar_year};
+use entity::{calendar_day, calendar_year, working_day};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -105,6 +105,44 @@ pub async fn set_years(
             .exec_without_returning(conn)
             .await?;
     }
+    rebuild_ordinals(conn).await
+}
+
+/// The span the working-day ordinals cover.
+pub const ORDINAL_SPAN: (i32, i32) = (2000, 2040);
+
+/// Rewrites the working-day ordinal of every date of [`ORDINAL_SPAN`] from
+/// the calendar: the working days from 2000-01-01 up to and including the
+/// date. The working days between two dates are then a difference of two
+/// ordinals, which the dashboards compute in SQL.
+pub async fn rebuild_ordinals(conn: &impl ConnectionTrait) -> Result<()> {
+    let first = year_start(ORDINAL_SPAN.0)?;
+    let last = year_start(ORDINAL_SPAN.1 + 1)?.pred_opt().unwrap_or(first);
+    let cal = load(conn, first, last).await?;
+    working_day::Entity::delete_many().exec(conn).await?;
+    let mut rows = Vec::with_capacity(15_000);
+    let mut ordinal = 0;
+    let mut day = first;
+    while day <= last {
+        let working = cal.is_working_day(day);
+        if working {
+            ordinal += 1;
+        }
+        rows.push(working_day::ActiveModel {
+            day: Set(day),
+            working: Set(working),
+            ordinal: Set(ordinal),
+        });
+        match day.succ_opt() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    for chunk in rows.chunks(5000) {
+        working_day::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -123,6 +161,10 @@ pub async fn ensure_shipped(conn: &impl ConnectionTrait) -> Result<()> {
         .collect();
     let missing: Vec<i32> = super::SHIPPED_YEARS.filter(|y| !have.contains(y)).collect();
     if missing.is_empty() {
+        use sea_orm::PaginatorTrait;
+        if working_day::Entity::find().count(conn).await? == 0 {
+            rebuild_ordinals(conn).await?;
+        }
         return Ok(());
     }
     let days: Vec<_> = super::parse_csv(super::SHIPPED)

@@ -401,6 +401,7 @@ impl CertificateQuery {
         ctx.read_with("certificate", Scope::CertificateRead)?;
         let c = store::get(&ctx.app().db.read, &identifier.to_string()).await?;
         ctx.touched(&c.row.holder_id);
+        ctx.looked_up(&c.row.issuer_dept);
         Ok(CertificateNode(c))
     }
 
@@ -433,6 +434,7 @@ impl CertificateQuery {
             store::list(&ctx.app().db.read, &filter, ctx.app().clock.today(), &page).await?;
         for c in &rows {
             ctx.touched(&c.row.holder_id);
+            ctx.looked_up(&c.row.issuer_dept);
         }
         Ok(pagination::connection(
             rows,
@@ -484,8 +486,12 @@ impl CertificateQuery {
         if let Some(h) = &holder {
             ctx.touched(h);
         }
+        if let Some(r) = &v.record {
+            ctx.looked_up(&r.row.issuer_dept);
+        }
         let failures = v.failures();
         ctx.fact(Fact {
+            at: ctx.app().clock.now(),
             kind: "CERTIFICATE_VERIFICATION",
             owner_dept: v.record.as_ref().map(|r| r.row.issuer_dept.clone()),
             subject_id: holder,

@@ -401,6 +401,7 @@ impl CommitmentQuery {
         let c = store::get(&ctx.app().db.read, uuid_of("id", &id)?).await?;
         check_readable(ctx.caller(), &c)?;
         ctx.touched(&c.subject_id);
+        ctx.looked_up(&c.dept_code);
         Ok(CommitmentNode(c))
     }
 
@@ -447,6 +448,7 @@ impl CommitmentQuery {
         let (rows, total) = store::list(&ctx.app().db.read, &filter, &page).await?;
         for c in &rows {
             ctx.touched(&c.subject_id);
+            ctx.looked_up(&c.dept_code);
         }
         Ok(pagination::connection(
             rows,

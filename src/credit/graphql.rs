@@ -34,6 +34,13 @@ pub struct CreditStatus {
 }
 
 impl CreditStatus {
+    /// Notes the departments whose records this status shows (lookups).
+    fn note_owners(&self, ctx: &Context<'_>) {
+        for r in &self.dossier.records {
+            ctx.looked_up(&r.source_dept);
+        }
+    }
+
     /// The status derived from `dossier` on `today`.
     pub fn new(subject: String, dossier: Dossier, today: NaiveDate) -> Self {
         CreditStatus {
@@ -69,7 +76,8 @@ impl CreditStatus {
     }
     /// Records in the credit record (GENERAL and SEVERE, and false
     /// commitments) that are in force (ACTIVE or DISPUTED).
-    async fn records(&self) -> Vec<CreditRecord> {
+    async fn records(&self, ctx: &Context<'_>) -> Vec<CreditRecord> {
+        self.note_owners(ctx);
         self.dossier
             .records
             .iter()
@@ -472,6 +480,7 @@ impl CreditQuery {
         let (rows, total) = store::list_records(&ctx.app().db.read, &filter, &page).await?;
         for r in &rows {
             ctx.touched(&r.subject_id);
+            ctx.looked_up(&r.source_dept);
         }
         Ok(pagination::connection(
             rows,

@@ -350,6 +350,11 @@ impl Walk<'_> {
                     break;
                 }
                 moment = at(day, rng).max(moment + Duration::minutes(1));
+            } else if rng.gen_bool(0.06) && self.cal.add_working_days(day, 1).date <= self.today {
+                // A few decisions wait for the next working day, so the
+                // on-the-spot rate (当场办结率) has something to show.
+                day = self.cal.add_working_days(day, 1).date;
+                moment = at(day, rng).max(moment + Duration::minutes(1));
             } else {
                 moment += Duration::minutes(rng.gen_range(5..90));
             }

@@ -121,6 +121,9 @@ impl Subject {
             .await
             .map_err(|e| Error::internal_msg(format!("loading credit: {:?}", e.message())))?
             .unwrap_or_default();
+        for r in &dossier.records {
+            ctx.looked_up(&r.source_dept);
+        }
         Ok(crate::credit::graphql::CreditStatus::new(
             id,
             dossier,
@@ -147,6 +150,9 @@ impl Subject {
             .map_err(|e| Error::internal_msg(format!("loading certificates: {:?}", e.message())))?
             .unwrap_or_default();
         let today = ctx.app().clock.today();
+        for c in &list {
+            ctx.looked_up(&c.row.issuer_dept);
+        }
         Ok(list
             .into_iter()
             .filter(|c| {
@@ -185,6 +191,9 @@ impl Subject {
             .await
             .map_err(|e| Error::internal_msg(format!("loading commitments: {:?}", e.message())))?
             .unwrap_or_default();
+        for c in &list {
+            ctx.looked_up(&c.dept_code);
+        }
         Ok(list
             .into_iter()
             .filter(|c| !open_only || !crate::commitment::state::is_final(c.state))

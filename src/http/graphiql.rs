@@ -36,12 +36,36 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         include_str!("../../assets/graphiql/examples/power-items.graphql"),
     ),
     (
+        "public.graphql",
+        include_str!("../../assets/graphiql/examples/public.graphql"),
+    ),
+    (
         "viewer.graphql",
         include_str!("../../assets/graphiql/examples/viewer.graphql"),
     ),
     (
         "subject.graphql",
         include_str!("../../assets/graphiql/examples/subject.graphql"),
+    ),
+    (
+        "commitments.graphql",
+        include_str!("../../assets/graphiql/examples/commitments.graphql"),
+    ),
+    (
+        "credit.graphql",
+        include_str!("../../assets/graphiql/examples/credit.graphql"),
+    ),
+    (
+        "certificates.graphql",
+        include_str!("../../assets/graphiql/examples/certificates.graphql"),
+    ),
+    (
+        "cross-agency-check.graphql",
+        include_str!("../../assets/graphiql/examples/cross-agency-check.graphql"),
+    ),
+    (
+        "dashboard.graphql",
+        include_str!("../../assets/graphiql/examples/dashboard.graphql"),
     ),
     (
         "audit.graphql",

@@ -313,9 +313,25 @@ pub async fn handle(
         sub = %sub,
         dept = %dept
     );
-    execute(s, media, caller, request_id, purpose(&headers), params)
+    let started = std::time::Instant::now();
+    let done = execute(s, media, caller, request_id, purpose(&headers), params)
         .instrument(span)
-        .await
+        .await;
+    crate::metrics::prometheus::observe(
+        done.operation.as_deref(),
+        done.response.status().as_u16(),
+        started.elapsed(),
+        &done.codes,
+    );
+    done.response
+}
+
+/// An executed request: the response, the error codes it carries, and the
+/// operation's name (sent, or read from the document) for the metrics.
+struct Executed {
+    response: Response,
+    codes: Vec<String>,
+    operation: Option<String>,
 }
 
 async fn execute(
@@ -325,7 +341,8 @@ async fn execute(
     request_id: String,
     purpose: Option<String>,
     p: Params,
-) -> Response {
+) -> Executed {
+    let sent_name = p.operation_name.clone();
     let ctx = std::sync::Arc::new(RequestContext::new(
         caller,
         request_id.clone(),
@@ -350,22 +367,23 @@ async fn execute(
     let response = match tokio::time::timeout(s.timeout, s.schema.execute(request)).await {
         Ok(r) => r,
         Err(_) => {
-            return error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                media,
-                "INTERNAL",
-                &format!(
-                    "the request took longer than {}s and was cancelled",
-                    s.timeout.as_secs()
-                ),
+            let message = format!(
+                "the request took longer than {}s and was cancelled",
+                s.timeout.as_secs()
             );
+            let res = error_response(StatusCode::SERVICE_UNAVAILABLE, media, "INTERNAL", &message);
+            return Executed {
+                response: res,
+                codes: vec!["INTERNAL".into()],
+                operation: sent_name,
+            };
         }
     };
     let mut errors = response.errors;
     for e in &mut errors {
         label(e, &request_id);
     }
-    if let Some((operation, subjects, facts)) = ctx.reads.pending() {
+    if let Some((operation, subjects, facts)) = ctx.reads.pending(s.app.clock.now()) {
         let entry = ctx.entry(
             OperationType::Query,
             operation,
@@ -374,14 +392,20 @@ async fn execute(
             facts,
         );
         if s.app.audit.append(entry).await.is_err() {
-            return error_response(
+            let message = format!(
+                "the audit entry of this request could not be written, so its data is withheld (request id {request_id})"
+            );
+            let res = error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 media,
                 "INTERNAL",
-                &format!(
-                    "the audit entry of this request could not be written, so its data is withheld (request id {request_id})"
-                ),
+                &message,
             );
+            return Executed {
+                response: res,
+                codes: vec!["INTERNAL".into()],
+                operation: sent_name,
+            };
         }
     }
     let request_error = response.data == async_graphql::Value::Null
@@ -418,7 +442,19 @@ async fn execute(
     )
         .into_response();
     res.headers_mut().extend(response.http_headers);
-    res
+    let codes = errors
+        .iter()
+        .filter_map(|e| match e.extensions.as_ref()?.get("code")? {
+            async_graphql::Value::String(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    let operation = sent_name.or_else(|| ctx.document_operation.get().cloned());
+    Executed {
+        response: res,
+        codes,
+        operation,
+    }
 }
 
 /// Every error gets a code: ours carry one; the rest (syntax, validation,

@@ -46,7 +46,8 @@ pub fn router(app: AppState, schema: HubSchema, cfg: &ServeConfig) -> Router {
     let mut router = Router::new()
         .route("/graphql", get(ws::get).post(graphql::handle))
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz));
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::prometheus::scrape));
     if cfg.graphiql {
         router = router.merge(graphiql::routes());
     }

@@ -57,6 +57,17 @@ impl TestHub {
         hub
     }
 
+    /// A hub on a fresh SQLite file, whatever TEST_DATABASE_URL says.
+    pub async fn spawn_sqlite() -> TestHub {
+        let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+        let url = format!("sqlite://{}", dir.path().join("hub.db").display());
+        let hub = Self::spawn_on(url, dir, false).await;
+        sharing_hub::demo::load_reference(&hub.state.db)
+            .await
+            .expect("reference data loads");
+        hub
+    }
+
     /// A hub with the whole demo, generated commitments and credit included.
     pub async fn spawn_demo() -> TestHub {
         let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));

@@ -9,6 +9,7 @@ mod auth;
 mod certificates;
 mod commitments;
 mod credit;
+mod metrics;
 mod power_list;
 mod protocol;
 mod schema;

@@ -100,7 +100,7 @@ async fn graphiql_is_served_offline_in_utf_8() {
 
 #[tokio::test]
 async fn graphiqls_example_queries_run() {
-    let hub = TestHub::spawn().await;
+    let hub = TestHub::spawn_demo().await;
     let all = "commitment:read credit:read certificate:read certificate:verify verification:run metrics:read pii:read audit:read assistance:respond";
     let t = hub.token(MARKET, all);
     for (file, text) in sharing_hub::http::graphiql::EXAMPLES {
@@ -112,4 +112,23 @@ async fn graphiqls_example_queries_run() {
         let body = hub.gql(text, vars, Some(&t)).await;
         assert!(body.get("errors").is_none(), "{file}: {body}");
     }
+}
+
+#[test]
+fn every_example_file_is_a_graphiql_tab() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/graphiql/examples");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let mut listed: Vec<String> = sharing_hub::http::graphiql::EXAMPLES
+        .iter()
+        .map(|(f, _)| f.to_string())
+        .collect();
+    on_disk.sort();
+    listed.sort();
+    assert_eq!(
+        on_disk, listed,
+        "register new examples in http::graphiql::EXAMPLES"
+    );
 }
