@@ -96,6 +96,19 @@ impl Error {
     }
 }
 
+/// A text the client must give: trimmed, or BAD_USER_INPUT naming `field`.
+pub fn required<'a>(field: &str, value: &'a str) -> Result<&'a str> {
+    let t = value.trim();
+    if t.is_empty() {
+        Err(Error::bad_field(
+            field,
+            format!("{field} must not be empty"),
+        ))
+    } else {
+        Ok(t)
+    }
+}
+
 impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
         Error::Internal(Box::new(e))

@@ -238,6 +238,38 @@ impl<'a> Write<'a> {
         }
     }
 
+    /// Like [`Write::begin`] for a mutation any one of `scopes` allows, or
+    /// any authenticated caller when `scopes` is empty.
+    pub async fn begin_any(
+        ctx: &'a Context<'a>,
+        operation: &'static str,
+        scopes: &[Scope],
+    ) -> Result<Write<'a>> {
+        ctx.request().reads.wrote();
+        let allowed = ctx.caller().principal().and_then(|p| {
+            if scopes.is_empty() || scopes.iter().any(|s| p.scopes.contains(s)) {
+                Ok(p.clone())
+            } else {
+                let names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+                Err(Error::Forbidden(format!(
+                    "this needs one of the scopes {}, which the token does not grant",
+                    names.join(", ")
+                )))
+            }
+        });
+        match allowed {
+            Ok(p) => Ok(Write {
+                ctx,
+                operation,
+                txn: tokio::sync::OnceCell::new(),
+                principal: p,
+                subjects: Mutex::new(BTreeSet::new()),
+                facts: Mutex::new(Vec::new()),
+            }),
+            Err(e) => Err(refused(ctx, operation, BTreeSet::new(), e).await),
+        }
+    }
+
     /// The mutation's transaction, begun on first use.
     pub async fn txn(&self) -> Result<&DatabaseTransaction> {
         self.txn.get_or_try_init(|| self.ctx.app().db.begin()).await

@@ -17,7 +17,9 @@ use crate::config::ServeConfig;
 use crate::credit::graphql::{CreditMutation, CreditQuery};
 use crate::directory::graphql::DirectoryQuery;
 use crate::metrics::MetricsQuery;
+use crate::network::graphql::{NetworkMutation, NetworkQuery};
 use crate::power_list::graphql::{PowerListMutation, PowerListQuery};
+use crate::tasks::graphql::{TasksMutation, TasksQuery};
 use crate::verification::graphql::{Subscription, VerificationMutation, VerificationQuery};
 
 /// Every read the hub offers. Public data (power lists, departments,
@@ -31,6 +33,8 @@ pub struct Query(
     CreditQuery,
     CertificateQuery,
     VerificationQuery,
+    NetworkQuery,
+    TasksQuery,
     MetricsQuery,
     CalendarQuery,
     AuditQuery,
@@ -45,6 +49,8 @@ pub struct Mutation(
     CreditMutation,
     CertificateMutation,
     VerificationMutation,
+    NetworkMutation,
+    TasksMutation,
     CalendarMutation,
 );
 

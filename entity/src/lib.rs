@@ -4,6 +4,7 @@
 //! text and parsed into the domain's enums in the hub's `store` modules; nested
 //! lists that are only ever read whole (materials, conditions, fees) are JSON.
 
+pub mod agent;
 pub mod assistance_request;
 pub mod audit_entry;
 pub mod audit_fact;
@@ -20,11 +21,20 @@ pub mod credit_record;
 pub mod credit_repair;
 pub mod department;
 pub mod issuer_key;
+pub mod matter;
+pub mod matter_leg;
+pub mod outlet;
+pub mod outlet_window;
 pub mod power_item;
 pub mod power_item_change;
+pub mod power_item_outlet;
 pub mod power_list_version;
 pub mod promised_material;
 pub mod punishment_entry;
+pub mod rating;
+pub mod reform_task;
+pub mod reform_task_dept;
 pub mod subject;
+pub mod task_report;
 pub mod verification_report;
 pub mod working_day;

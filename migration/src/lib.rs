@@ -8,6 +8,7 @@ mod m20260201_000002_commitments_credit;
 mod m20260301_000003_certificates;
 mod m20260401_000004_verification;
 mod m20260501_000005_metrics;
+mod m20260601_000006_service_network;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260301_000003_certificates::Migration),
             Box::new(m20260401_000004_verification::Migration),
             Box::new(m20260501_000005_metrics::Migration),
+            Box::new(m20260601_000006_service_network::Migration),
         ]
     }
 }

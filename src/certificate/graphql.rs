@@ -16,7 +16,7 @@ use crate::auth::Scope;
 use crate::connection_type;
 use crate::credit::graphql::uuid_of;
 use crate::directory::graphql::DepartmentRef;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, required};
 use crate::identity::scalars::Date;
 use crate::identity::{CertificateId, SubjectId, SubjectKind, Uscc};
 use crate::pagination;
@@ -612,18 +612,6 @@ pub struct CertificateTypePayload {
 pub struct TrustedIssuerPayload {
     /// The key.
     pub key: IssuerKeyNode,
-}
-
-fn required<'a>(field: &str, value: &'a str) -> Result<&'a str> {
-    let t = value.trim();
-    if t.is_empty() {
-        Err(Error::bad_field(
-            field,
-            format!("{field} must not be empty"),
-        ))
-    } else {
-        Ok(t)
-    }
 }
 
 /// Changes to e-certificates (scope `certificate:issue`, the type's issuer only;

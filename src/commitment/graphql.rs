@@ -13,7 +13,7 @@ use crate::connection_type;
 use crate::credit::graphql::uuid_of;
 use crate::credit::rules::{CreditKind, CreditLevel, Severity};
 use crate::directory::graphql::DepartmentRef;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, required};
 use crate::identity::scalars::Date;
 use crate::identity::{SubjectId, SubjectKind};
 use crate::pagination;
@@ -21,7 +21,7 @@ use crate::power_list::rules::{CommitmentMode, VerificationMethod};
 use crate::power_list::store::PowerItem;
 use crate::request::{ContextExt, Write};
 
-/// Whether the caller may read this commitment: the accepting department
+/// Whether the caller may read this commitment: the deciding department
 /// with `commitment:write` or `commitment:read`, any other with `commitment:read`.
 pub fn check_readable(caller: &Caller, c: &Commitment) -> Result<()> {
     match caller.require(Scope::CommitmentRead) {
@@ -102,7 +102,7 @@ fn overdue(due: Option<NaiveDate>, today: NaiveDate) -> bool {
 }
 
 /// A signed notification-and-commitment (告知承诺书) and where it stands.
-/// Readable by the accepting department and by departments with
+/// Readable by the deciding department and by departments with
 /// `commitment:read`.
 #[Object(name = "Commitment")]
 impl CommitmentNode {
@@ -120,7 +120,7 @@ impl CommitmentNode {
     async fn signed_notification(&self) -> &SignedNotification {
         &self.0.notification
     }
-    /// The accepting department (受理部门).
+    /// The deciding department (the item's; 审批部门), which owns it.
     async fn department(&self, ctx: &Context<'_>) -> Result<DepartmentRef> {
         DepartmentRef::load(ctx, &self.0.dept_code).await
     }
@@ -198,6 +198,13 @@ impl CommitmentNode {
     /// When it was decided (approved or rejected).
     async fn decided_at(&self) -> Option<DateTime<Utc>> {
         self.0.decided_at
+    }
+    /// The matter (办件) it was received as: where, by whom, its route and rating.
+    async fn matter(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::network::graphql::MatterNode>> {
+        crate::network::graphql::matter_of(ctx, self.0.id).await
     }
     /// The post-approval check's due date (批后核查时限): the item's deadline in
     /// working days after the decision; empty when exempt.
@@ -306,7 +313,7 @@ impl PublicCommitment {
     async fn item_name(&self) -> &str {
         &self.0.notification.item_name
     }
-    /// The accepting department.
+    /// The deciding department (the item's), which owns it; see `matter` for where it was received.
     async fn department(&self, ctx: &Context<'_>) -> Result<DepartmentRef> {
         DepartmentRef::load(ctx, &self.0.dept_code).await
     }
@@ -390,7 +397,7 @@ pub struct CommitmentQuery;
 
 #[Object]
 impl CommitmentQuery {
-    /// One commitment with its events (the accepting department, or scope
+    /// One commitment with its events (the deciding department, or scope
     /// `commitment:read`; audited).
     async fn commitment(
         &self,
@@ -630,18 +637,6 @@ pub struct ConfirmCreditPushPayload {
     pub confirmed: u64,
 }
 
-fn required<'a>(field: &str, value: &'a str) -> Result<&'a str> {
-    let t = value.trim();
-    if t.is_empty() {
-        Err(Error::bad_field(
-            field,
-            format!("{field} must not be empty"),
-        ))
-    } else {
-        Ok(t)
-    }
-}
-
 /// A change being made to one commitment.
 struct Change<'w, 'c> {
     w: &'w Write<'c>,
@@ -697,6 +692,18 @@ impl<'w, 'c> Change<'w, 'c> {
             at: self.w.clock().now(),
         };
         store::apply(self.w.txn().await?, &self.after, event).await?;
+        if self.before.state == State::Submitted {
+            use crate::network::MatterOutcome as O;
+            let outcome = match self.after.state {
+                State::Approved => Some(O::Approved),
+                State::Rejected => Some(O::Refused),
+                State::Withdrawn => Some(O::Withdrawn),
+                _ => None,
+            };
+            if let Some(o) = outcome {
+                crate::network::flow::commitment_decided(self.w, self.after.id, o, reason).await?;
+            }
+        }
         Ok(CommitmentPayload {
             commitment: CommitmentNode(self.after),
         })
@@ -711,7 +718,7 @@ async fn working_days(w: &Write<'_>, from: NaiveDate, n: u32) -> Result<NaiveDat
     )
 }
 
-/// Changes to commitments (scope `commitment:write`; the accepting department only).
+/// Changes to commitments (scope `commitment:write`; the deciding department only).
 #[derive(Default)]
 pub struct CommitmentMutation;
 
@@ -728,7 +735,15 @@ impl CommitmentMutation {
     ) -> Result<CommitmentPayload> {
         let w = Write::begin(ctx, "submitCommitment", Scope::CommitmentWrite).await?;
         w.touch(input.applicant.as_str());
-        let result = submit(&w, input).await;
+        let result = async {
+            let item = crate::power_list::store::get(w.reader(), &input.item).await?;
+            let place = crate::network::flow::place(&w, &item).await?;
+            let payload = submit(&w, input).await?;
+            crate::network::flow::open_for_commitment(&w, &item, &place, &payload.commitment.0)
+                .await?;
+            Ok(payload)
+        }
+        .await;
         w.finish(result).await
     }
 
@@ -1038,7 +1053,9 @@ impl CommitmentMutation {
     }
 }
 
-async fn submit(w: &Write<'_>, i: SubmitCommitmentInput) -> Result<CommitmentPayload> {
+/// Submits a commitment to the item's department (the deciding one),
+/// whoever received it; the caller has checked where it may be received.
+pub(crate) async fn submit(w: &Write<'_>, i: SubmitCommitmentInput) -> Result<CommitmentPayload> {
     let today = w.clock().today();
     let item = crate::power_list::store::get(w.reader(), &i.item).await?;
     if !item.in_force_on(today) {
@@ -1082,7 +1099,7 @@ async fn submit(w: &Write<'_>, i: SubmitCommitmentInput) -> Result<CommitmentPay
     let c = Commitment {
         id: Uuid::now_v7(),
         item_code: item.code.clone(),
-        dept_code: p.dept.as_str().to_owned(),
+        dept_code: item.dept_code.clone(),
         subject_id: i.applicant.as_str().to_owned(),
         subject_kind: i.applicant.kind(),
         applicant_name: name.to_owned(),

@@ -52,7 +52,7 @@ pub async fn move_on(
 
 /// Records, for every promised material past its due date and not handed in,
 /// a LATE_MATERIALS fact against the applicant (一般失信: it enters the credit
-/// record, 涉企经营许可方案 (五)), found by the accepting department. Each
+/// record, 涉企经营许可方案 (五)), found by the deciding department. Each
 /// material is claimed with a compare-and-set, so replicas running this at
 /// once record it once. Returns how many were recorded.
 pub async fn record_late_materials(app: &AppState) -> Result<usize> {

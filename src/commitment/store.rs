@@ -29,7 +29,7 @@ pub struct Commitment {
     pub id: Uuid,
     /// The item.
     pub item_code: String,
-    /// The accepting department.
+    /// The deciding department (the item's), which owns it.
     pub dept_code: String,
     /// The applicant.
     pub subject_id: String,
@@ -331,6 +331,29 @@ pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Commitment> {
         .await?
         .ok_or_else(|| Error::NotFound(format!("there is no commitment {id}")))
         .and_then(Commitment::try_from)
+}
+
+/// Commitments by id (DataLoader).
+pub struct CommitmentLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for CommitmentLoader {
+    type Value = Commitment;
+    type Error = Arc<Error>;
+
+    async fn load(
+        &self,
+        keys: &[Uuid],
+    ) -> std::result::Result<HashMap<Uuid, Commitment>, Self::Error> {
+        let rows = commitment::Entity::find()
+            .filter(commitment::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        rows.into_iter()
+            .map(|m| Commitment::try_from(m).map(|c| (c.id, c)))
+            .collect::<Result<_>>()
+            .map_err(Arc::new)
+    }
 }
 
 /// Stores `after` if the stored commitment is still at `after.version - 1`,

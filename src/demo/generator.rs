@@ -56,6 +56,14 @@ pub struct Stats {
     pub records: usize,
     /// List entries.
     pub entries: usize,
+    /// Matters (办件), commitments' and ordinary applications'.
+    pub matters: usize,
+    /// Of which handled by agents (代办).
+    pub proxied: usize,
+    /// Ratings (好差评).
+    pub ratings: usize,
+    /// Progress reports on reform tasks.
+    pub task_reports: usize,
 }
 
 const ACTOR: &str = "dataset-generator";
@@ -106,7 +114,7 @@ const GIVEN: &[&str] = &[
 ];
 const USCC_CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
-fn uuid(rng: &mut StdRng) -> Uuid {
+pub(super) fn uuid(rng: &mut StdRng) -> Uuid {
     uuid::Builder::from_random_bytes(rng.r#gen()).into_uuid()
 }
 
@@ -137,7 +145,7 @@ fn enterprise(rng: &mut StdRng) -> (SubjectId, String) {
     (SubjectId::Enterprise(uscc), name)
 }
 
-fn person(rng: &mut StdRng, today: NaiveDate) -> (SubjectId, String) {
+pub(super) fn person(rng: &mut StdRng, today: NaiveDate) -> (SubjectId, String) {
     let (region, _) = PLACES[rng.gen_range(0..PLACES.len())];
     let birth = NaiveDate::from_ymd_opt(1960, 1, 1).unwrap_or_default()
         + Duration::days(rng.gen_range(0..16_000));
@@ -649,6 +657,7 @@ pub async fn generate(db: &Db, kek: &Kek, plan: &Plan, today: NaiveDate) -> Resu
     }
 
     let mut licences: Vec<Licence> = Vec::new();
+    let mut briefs: Vec<super::network::Brief> = Vec::with_capacity(plan.commitments);
     let mut dates: Vec<NaiveDate> = (0..plan.commitments)
         .map(|_| today - Duration::days(rng.gen_range(0..365)))
         .collect();
@@ -695,6 +704,17 @@ pub async fn generate(db: &Db, kek: &Kek, plan: &Plan, today: NaiveDate) -> Resu
             closed.insert(pick);
         }
         let c = &walked.bulk.commitment;
+        briefs.push(super::network::Brief {
+            id: c.id,
+            item: c.item_code.clone(),
+            subject: c.subject_id.clone(),
+            name: c.applicant_name.clone(),
+            submitted_at: c.submitted_at,
+            decided_at: c.decided_at,
+            concluded_at: c.concluded_at,
+            state: c.state,
+            materials: c.materials_submitted.clone(),
+        });
         if let (Some(seq), Some(decided)) =
             (super::certificates::licence_for(&c.item_code), c.decided_on)
             && c.state != State::Rejected
@@ -732,6 +752,22 @@ pub async fn generate(db: &Db, kek: &Kek, plan: &Plan, today: NaiveDate) -> Resu
     credit::insert_entries_bulk(&txn, entries).await?;
     txn.commit().await?;
     stats.certificates = certify(db, kek, &mut rng, &subjects, &licences, today).await?;
+    let (everything, _) = items::list(&db.read, &filter, &page).await?;
+    let written = super::network::generate(
+        db,
+        plan.seed,
+        today,
+        &briefs,
+        &subjects,
+        &everything,
+        &cal,
+        plan.commitments / 2,
+    )
+    .await?;
+    stats.matters = written.matters;
+    stats.proxied = written.proxied;
+    stats.ratings = written.ratings;
+    stats.task_reports = written.reports;
     Ok(stats)
 }
 

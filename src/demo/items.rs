@@ -907,6 +907,7 @@ fn draft(x: &Demo) -> ItemDraft {
             notification,
             verification_policy,
             delegated_to: Vec::new(),
+            accepted_at: Vec::new(),
         },
     }
 }
@@ -996,10 +997,30 @@ fn shared_conditions(x: &Demo, after: usize) -> Vec<Condition> {
 }
 
 /// Inserts every demo item, each checked by the list's rules.
-pub async fn load(conn: &impl ConnectionTrait) -> Result<()> {
+/// Items received at every township and street centre (事项下沉), and so
+/// passed on by every station: the everyday matters of residents and small
+/// shops the township plan sends down.
+pub const RECEIVED_AT_CENTRES: &[&str] = &[
+    "410900-SCJGJ-XK-004",
+    "410900-SCJGJ-XK-005",
+    "410900-WJW-XK-001",
+    "410900-RSJ-GG-002",
+    "410900-YBJ-BA-001",
+    "410900-MZJ-JF-001",
+    "410900-MZJ-JF-002",
+    "410900-SFJ-JF-001",
+    "410900-GAJ-QR-001",
+];
+
+/// Inserts every demo item; those of [`RECEIVED_AT_CENTRES`] are received
+/// at `centres`.
+pub async fn load(conn: &impl ConnectionTrait, centres: &[String]) -> Result<()> {
     let now = crate::util::now();
     for x in ITEMS {
-        let draft = draft(x);
+        let mut draft = draft(x);
+        if RECEIVED_AT_CENTRES.contains(&x.code) {
+            draft.details.accepted_at = centres.to_vec();
+        }
         validate(&draft)?;
         let dept = format!("410900-{}", x.dept);
         let item = PowerItem {

@@ -8,8 +8,11 @@ pub mod certificates;
 mod departments;
 pub mod generator;
 mod items;
+mod network;
+mod outlets;
 
-pub use items::COUNT as ITEM_COUNT;
+pub use items::{COUNT as ITEM_COUNT, RECEIVED_AT_CENTRES};
+pub use outlets::centre_code;
 
 use entity::department;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -41,13 +44,18 @@ pub async fn load_if_empty(db: &Db, kek: &crate::certificate::seal::Kek) -> Resu
     Ok(true)
 }
 
-/// Loads the demo's departments and power-list items only (what the tests
-/// start from).
+/// Loads the demo's reference data only (what the tests start from): the
+/// departments, the service network, the power-list items, the certificate
+/// types and the reform task ledger parsed from the seed.
 pub async fn load_reference(db: &Db) -> Result<()> {
     let txn = db.begin().await?;
     departments::load(&txn).await?;
-    items::load(&txn).await?;
+    let centres = outlets::load(&txn).await?;
+    items::load(&txn, &centres).await?;
     certificates::load(&txn).await?;
+    let ledger = crate::tasks::ledger::parse(crate::tasks::ledger::SEED)
+        .map_err(|e| crate::error::Error::internal_msg(format!("the seed's task ledger: {e}")))?;
+    crate::tasks::store::load(&txn, &ledger).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -64,6 +64,17 @@ impl DepartmentRef {
     async fn uscc(&self) -> Option<&str> {
         self.0.uscc.as_deref()
     }
+    /// For a township centre or village station: its outlet record (station
+    /// number, windows, agents).
+    async fn outlet(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::network::graphql::OutletNode>> {
+        if !matches!(self.0.level, Level::Township | Level::Village) {
+            return Ok(None);
+        }
+        crate::network::graphql::load_outlet(ctx, &self.0.code).await
+    }
     /// The department above it (上级部门).
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<DepartmentRef>> {
         match &self.0.parent_code {

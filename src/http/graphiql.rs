@@ -64,6 +64,14 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         include_str!("../../assets/graphiql/examples/cross-agency-check.graphql"),
     ),
     (
+        "network.graphql",
+        include_str!("../../assets/graphiql/examples/network.graphql"),
+    ),
+    (
+        "tasks.graphql",
+        include_str!("../../assets/graphiql/examples/tasks.graphql"),
+    ),
+    (
         "dashboard.graphql",
         include_str!("../../assets/graphiql/examples/dashboard.graphql"),
     ),

@@ -6,6 +6,7 @@
 //! description says exactly how it is computed. Periods are China Standard
 //! Time days, both ends included.
 
+pub mod network;
 pub mod prometheus;
 pub mod sql;
 
@@ -26,10 +27,11 @@ pub struct MetricsFilter {
     pub from: Date,
     /// Last day of the period, included.
     pub to: Date,
-    /// Only this department's data: the accepting department of commitments,
+    /// Only this department's data: the deciding department of commitments,
     /// the department that found credit facts, the issuer of certificates,
     /// the asking department of assistance requests, the requesting
-    /// department of lookups and verifications.
+    /// department of lookups and verifications, the outlet or department
+    /// where matters were received and rated, the lead department of tasks.
     pub department: Option<String>,
     /// Only commitments for this item (commitment figures only).
     pub item: Option<String>,
@@ -196,6 +198,15 @@ impl Metrics {
     /// Assistance requests (协助核查).
     async fn assistance(&self) -> AssistanceMetrics {
         AssistanceMetrics(self.0.clone())
+    }
+    /// The service network: matters per outlet, proxied share, legs over
+    /// their limits, ratings (好差评).
+    async fn service_network(&self) -> network::NetworkMetrics {
+        network::NetworkMetrics(self.0.clone())
+    }
+    /// The reform task ledger (任务分工): tasks by lead department and status, overdue.
+    async fn tasks(&self) -> network::TaskMetrics {
+        network::TaskMetrics(self.0.clone())
     }
     /// The main counts per bucket of the period (buckets with nothing are left out).
     async fn series(&self, ctx: &Context<'_>) -> Result<Vec<SeriesPoint>> {

@@ -135,6 +135,21 @@ impl PowerItem {
     async fn in_force(&self) -> bool {
         self.in_force_on(crate::util::today())
     }
+    /// Township centres and village stations where it may also be received
+    /// (事项下沉): a station also passes on what its centre accepts. The
+    /// department still decides.
+    async fn accepted_at(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::network::graphql::OutletNode>> {
+        let mut out = Vec::new();
+        for code in &self.details.accepted_at {
+            if let Some(o) = crate::network::graphql::load_outlet(ctx, code).await? {
+                out.push(o);
+            }
+        }
+        Ok(out)
+    }
     /// For DELEGATED items: the departments it was handed down to (下放).
     async fn delegated_to(&self, ctx: &Context<'_>) -> Result<Vec<DepartmentRef>> {
         let mut out = Vec::new();
@@ -302,6 +317,56 @@ pub struct PowerItemFilter {
     pub level: Option<Level>,
     /// Text the item's name contains.
     pub search: Option<String>,
+    /// Only items a township centre or village station accepts (事项下沉):
+    /// those it names, and for a station also its centre's.
+    pub accepted_at: Option<String>,
+}
+
+/// The outlets whose items `code` accepts: itself, and for a station its
+/// centre. An unknown outlet, or a department that is not one, is
+/// BAD_USER_INPUT.
+async fn outlets_accepting_for(
+    conn: &sea_orm::DatabaseConnection,
+    code: &str,
+) -> Result<Vec<String>> {
+    let dept = crate::directory::store::find(conn, code)
+        .await?
+        .filter(|d| matches!(d.level, Level::Township | Level::Village))
+        .ok_or_else(|| {
+            Error::bad_field(
+                "acceptedAt",
+                format!("{code} is not a township centre or village station (see `outlets`)"),
+            )
+        })?;
+    let mut codes = vec![dept.code];
+    if dept.level == Level::Village
+        && let Some(parent) = dept.parent_code
+    {
+        codes.push(parent);
+    }
+    Ok(codes)
+}
+
+/// Checks that every code names a township centre or village station.
+async fn check_outlets(w: &Write<'_>, codes: &[String]) -> Result<()> {
+    for (i, code) in codes.iter().enumerate() {
+        let ok = crate::directory::store::find(w.reader(), code)
+            .await?
+            .is_some_and(|d| matches!(d.level, Level::Township | Level::Village));
+        if !ok {
+            return Err(Error::bad_field(
+                "acceptedAt",
+                format!("{code} is not a township centre or village station (see `outlets`)"),
+            ));
+        }
+        if codes[..i].contains(code) {
+            return Err(Error::bad_field(
+                "acceptedAt",
+                format!("{code} is listed twice"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Loads an item through the request's DataLoader.
@@ -340,6 +405,10 @@ impl PowerListQuery {
     ) -> Result<PowerItemConnection> {
         let page = pagination::page::<String>(first, after)?;
         let f = filter.unwrap_or_default();
+        let accepted_at = match &f.accepted_at {
+            Some(code) => outlets_accepting_for(&ctx.app().db.read, code).await?,
+            None => Vec::new(),
+        };
         let filter = store::Filter {
             department: f.department,
             category: f.category,
@@ -347,6 +416,7 @@ impl PowerListQuery {
             status: f.status,
             level: f.level,
             search: f.search,
+            accepted_at,
         };
         let (rows, total) = store::list(&ctx.app().db.read, &filter, &page).await?;
         Ok(pagination::connection(
@@ -431,6 +501,10 @@ pub struct CreatePowerItemInput {
     pub notification: Option<Notification>,
     /// The verification policy, required with a commitment mode.
     pub verification_policy: Option<VerificationPolicy>,
+    /// Township centres and village stations where it may also be received
+    /// (事项下沉; codes from `outlets`); the department still decides.
+    #[graphql(default)]
+    pub accepted_at: Vec<String>,
     /// Why the item is added (kept in its history).
     #[graphql(default_with = "\"新增事项\".to_owned()")]
     pub reason: String,
@@ -485,6 +559,9 @@ pub struct UpdatePowerItemInput {
     pub notification: MaybeUndefined<Notification>,
     /// New verification policy.
     pub verification_policy: MaybeUndefined<VerificationPolicy>,
+    /// New outlets where it may be received (事项下沉); an empty list receives
+    /// it at the department only.
+    pub accepted_at: Option<Vec<String>>,
 }
 
 /// A status change of an item.
@@ -635,8 +712,10 @@ async fn create(w: &Write<'_>, i: CreatePowerItemInput) -> Result<PowerItemPaylo
             notification: i.notification,
             verification_policy: i.verification_policy,
             delegated_to: Vec::new(),
+            accepted_at: i.accepted_at,
         },
     };
+    check_outlets(w, &draft.details.accepted_at).await?;
     rules::validate(&draft)?;
     let item = PowerItem {
         code: draft.code,
@@ -740,6 +819,10 @@ async fn update(w: &Write<'_>, i: UpdatePowerItemInput) -> Result<PowerItemPaylo
     apply(&mut x.replaced_proof, i.replaced_proof);
     apply(&mut x.notification, i.notification);
     apply(&mut x.verification_policy, i.verification_policy);
+    if let Some(v) = i.accepted_at {
+        check_outlets(w, &v).await?;
+        x.accepted_at = v;
+    }
     rules::validate(&d)?;
     let fields = rules::changed_fields(&before, &d);
     if fields.is_empty() {

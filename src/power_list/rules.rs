@@ -361,6 +361,10 @@ pub struct ItemDetails {
     /// For DELEGATED items: the departments now implementing it.
     #[serde(default)]
     pub delegated_to: Vec<String>,
+    /// The township centres and village stations where it may be received
+    /// (事项下沉), while its department still decides.
+    #[serde(default)]
+    pub accepted_at: Vec<String>,
 }
 
 /// An item as a department defines it: everything but its bookkeeping.
@@ -648,6 +652,7 @@ pub fn changed_fields(a: &ItemDraft, b: &ItemDraft) -> Vec<&'static str> {
         x.verification_policy == y.verification_policy,
     );
     cmp("delegatedTo", x.delegated_to == y.delegated_to);
+    cmp("acceptedAt", x.accepted_at == y.accepted_at);
     out
 }
 

@@ -1,7 +1,7 @@
 //! Storage of power-list items, their change history and published versions.
 
 use chrono::NaiveDate;
-use entity::{department, power_item, power_item_change, power_list_version};
+use entity::{department, power_item, power_item_change, power_item_outlet, power_list_version};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -169,6 +169,8 @@ pub struct Filter {
     pub level: Option<Level>,
     /// Name contains.
     pub search: Option<String>,
+    /// Accepted at any of these outlets.
+    pub accepted_at: Vec<String>,
 }
 
 fn condition(f: &Filter) -> Condition {
@@ -195,6 +197,14 @@ fn condition(f: &Filter) -> Condition {
     }
     if let Some(s) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         c = c.add(power_item::Column::Name.contains(s));
+    }
+    if !f.accepted_at.is_empty() {
+        let items = Query::select()
+            .column(power_item_outlet::Column::ItemCode)
+            .from(power_item_outlet::Entity)
+            .and_where(power_item_outlet::Column::OutletCode.is_in(f.accepted_at.iter().cloned()))
+            .to_owned();
+        c = c.add(power_item::Column::Code.in_subquery(items));
     }
     c
 }
@@ -304,6 +314,7 @@ pub async fn insert(
         }
         return Err(e.into());
     }
+    crate::network::store::set_item_outlets(conn, &item.code, &item.details.accepted_at).await?;
     record_change(conn, item, ChangeKind::Created, &[], by).await
 }
 
@@ -330,6 +341,10 @@ pub async fn update(
             "item {} was changed by someone else since version {expected}; reload it and try again",
             item.code
         )));
+    }
+    if fields.contains(&"acceptedAt") {
+        crate::network::store::set_item_outlets(conn, &item.code, &item.details.accepted_at)
+            .await?;
     }
     record_change(conn, item, kind, fields, by).await
 }

@@ -521,8 +521,20 @@ async fn submissions_are_checked_before_anything_is_stored() {
     assert_eq!(code(&submit(&hub, &t, input).await), "BAD_USER_INPUT");
 
     let mut input = pharmacy_input(SHOP);
+    input["item"] = json!("410900-SCJGJ-CF-001");
+    assert_eq!(
+        code(&submit(&hub, &t, input).await),
+        "BAD_USER_INPUT",
+        "the item admits no commitment"
+    );
+
+    let mut input = pharmacy_input(SHOP);
     input["item"] = json!("410900-YJGLJ-XK-001");
-    assert_eq!(code(&submit(&hub, &t, input).await), "BAD_USER_INPUT");
+    assert_eq!(
+        code(&submit(&hub, &t, input).await),
+        "FORBIDDEN",
+        "another department's item"
+    );
 
     let body = hub
         .gql("{ commitments { totalCount } }", json!({}), Some(&t))
