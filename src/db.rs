@@ -127,6 +127,13 @@ impl Db {
         migration::Migrator::up(&txn, None).await?;
         crate::calendar::store::ensure_shipped(&txn).await?;
         txn.commit().await?;
+        if self.backend() == DbBackend::Sqlite {
+            // Refresh the planner's statistics where tables grew a lot since
+            // (PostgreSQL's autovacuum does this by itself).
+            self.write
+                .execute_unprepared("PRAGMA optimize=0x10002")
+                .await?;
+        }
         Ok(())
     }
 

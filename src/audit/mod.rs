@@ -287,6 +287,96 @@ async fn write_batch(
     Ok(())
 }
 
+/// Appends entries already sealed, in the caller's transaction: the dataset
+/// generator's path, which writes a history of entries at once. Takes the
+/// sequencer's lock on PostgreSQL, gives the entries the next ids and
+/// sequence numbers, chains them onto the head and moves the head.
+pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT pg_advisory_xact_lock({SEAL_LOCK})"),
+        ))
+        .await?;
+    }
+    let head = audit_head::Entity::find_by_id(1).one(txn).await?;
+    let (mut seq, mut hash) = match &head {
+        Some(h) => (h.seq, h.hash.clone()),
+        None => (0, chain::GENESIS.to_owned()),
+    };
+    let last_id: Option<i64> = audit_entry::Entity::find()
+        .select_only()
+        .column_as(audit_entry::Column::Id.max(), "m")
+        .into_tuple()
+        .one(txn)
+        .await?
+        .flatten();
+    let mut rows = Vec::with_capacity(entries.len());
+    let mut facts = Vec::new();
+    for (id, e) in (last_id.unwrap_or(0) + 1..).zip(entries) {
+        seq += 1;
+        facts.extend(e.fact_rows());
+        let mut model = audit_entry::Model {
+            id,
+            at: e.at,
+            subjects: serde_json::json!(e.subjects),
+            operation_type: e.operation_type.as_str().to_owned(),
+            sub: e.sub,
+            dept_code: e.dept,
+            operation: e.operation,
+            purpose: e.purpose,
+            outcome: e.outcome,
+            request_id: e.request_id,
+            seq: None,
+            prev_hash: None,
+            hash: None,
+        };
+        let next = chain::link(&hash, &content(&model, seq));
+        model.seq = Some(seq);
+        model.prev_hash = Some(hash);
+        model.hash = Some(next.clone());
+        hash = next;
+        let row = audit_entry::ActiveModel::from(model);
+        rows.push(row);
+    }
+    for chunk in rows.chunks(2000) {
+        audit_entry::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    for chunk in facts.chunks(3000) {
+        audit_fact::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let row = audit_head::ActiveModel {
+        id: Set(1),
+        seq: Set(seq),
+        hash: Set(hash),
+        sealed_at: Set(crate::util::now()),
+    };
+    if head.is_some() {
+        audit_head::Entity::update(row).exec(txn).await?;
+    } else {
+        audit_head::Entity::insert(row)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    if backend == DbBackend::Postgres {
+        // Ids were given explicitly: move the serial past them.
+        txn.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT setval(pg_get_serial_sequence('audit_entry', 'id'), (SELECT MAX(id) FROM audit_entry))",
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Seals up to [`BATCH`] pending entries in one transaction.
 async fn seal_batch(db: &Db) -> Result<usize> {
     let txn = db.begin().await?;
@@ -311,18 +401,18 @@ async fn seal_batch(db: &Db) -> Result<usize> {
         Some(h) => (h.seq, h.hash.clone()),
         None => (0, chain::GENESIS.to_owned()),
     };
+    let mut links = Vec::with_capacity(pending.len());
     for e in &pending {
         seq += 1;
         let next = chain::link(&hash, &content(e, seq));
-        audit_entry::Entity::update_many()
-            .col_expr(audit_entry::Column::Seq, seq.into())
-            .col_expr(audit_entry::Column::PrevHash, hash.clone().into())
-            .col_expr(audit_entry::Column::Hash, next.clone().into())
-            .filter(audit_entry::Column::Id.eq(e.id))
-            .exec(&txn)
-            .await?;
-        hash = next;
+        links.push(Link {
+            id: e.id,
+            seq,
+            prev_hash: std::mem::replace(&mut hash, next),
+            hash: hash.clone(),
+        });
     }
+    seal_rows(&txn, links).await?;
     let now = crate::util::now();
     let row = audit_head::ActiveModel {
         id: Set(1),
@@ -339,6 +429,63 @@ async fn seal_batch(db: &Db) -> Result<usize> {
     }
     txn.commit().await?;
     Ok(pending.len())
+}
+
+/// What sealing sets on one entry.
+struct Link {
+    id: i64,
+    seq: i64,
+    prev_hash: String,
+    hash: String,
+}
+
+/// Seals many entries in one statement (`UPDATE … FROM` a list of values,
+/// which SQLite ≥ 3.33 and PostgreSQL both take) rather than one round trip
+/// per entry.
+async fn seal_rows(txn: &DatabaseTransaction, links: Vec<Link>) -> Result<()> {
+    let backend = txn.get_database_backend();
+    // Four parameters per entry: well under both databases' limits per statement.
+    for chunk in links.chunks(BATCH) {
+        let mut sql = String::from("WITH v(id, seq, prev_hash, hash) AS (VALUES ");
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 4);
+        for (i, l) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let n = values.len();
+            match backend {
+                DbBackend::Postgres => sql.push_str(&format!(
+                    "(${}::bigint, ${}::bigint, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4
+                )),
+                _ => sql.push_str("(?, ?, ?, ?)"),
+            }
+            values.extend([
+                l.id.into(),
+                l.seq.into(),
+                l.prev_hash.clone().into(),
+                l.hash.clone().into(),
+            ]);
+        }
+        sql.push_str(
+            ") UPDATE audit_entry SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash \
+             FROM v WHERE audit_entry.id = v.id",
+        );
+        let done = txn
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        if done.rows_affected() != chunk.len() as u64 {
+            return Err(Error::internal_msg(format!(
+                "sealing updated {} audit entries instead of {}",
+                done.rows_affected(),
+                chunk.len()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn content(e: &audit_entry::Model, seq: i64) -> chain::Content<'_> {

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use crate::calendar::Calendar;
@@ -64,6 +65,8 @@ pub struct Stats {
     pub ratings: usize,
     /// Progress reports on reform tasks.
     pub task_reports: usize,
+    /// Audit entries, sealed into the chain.
+    pub audit_entries: usize,
 }
 
 const ACTOR: &str = "dataset-generator";
@@ -590,6 +593,7 @@ pub async fn generate(db: &Db, kek: &Kek, plan: &Plan, today: NaiveDate) -> Resu
         txn.commit().await?;
     }
     stats.subjects = subjects.len();
+    tracing::info!(subjects = stats.subjects, "subjects written");
 
     // A few subjects start with credit facts of their own: warnings, general
     // records, national listings; those whose route is closed get no commitments.
@@ -657,7 +661,9 @@ pub async fn generate(db: &Db, kek: &Kek, plan: &Plan, today: NaiveDate) -> Resu
     }
 
     let mut licences: Vec<Licence> = Vec::new();
-    let mut briefs: Vec<super::network::Brief> = Vec::with_capacity(plan.commitments);
+    let mut briefs: Vec<super::network::Brief> = Vec::with_capacity(BATCH);
+    let (everything, _) = items::list(&db.read, &filter, &page).await?;
+    let mut net = super::network::NetworkGen::new(db, plan.seed, today, everything, &cal).await?;
     let mut dates: Vec<NaiveDate> = (0..plan.commitments)
         .map(|_| today - Duration::days(rng.gen_range(0..365)))
         .collect();
@@ -731,44 +737,86 @@ pub async fn generate(db: &Db, kek: &Kek, plan: &Plan, today: NaiveDate) -> Resu
         entries.extend(walked.entries);
         batch.push(walked.bulk);
         if batch.len() == BATCH || n + 1 == plan.commitments {
-            stats.commitments += batch.len();
-            stats.events += batch.iter().map(|b| b.events.len()).sum::<usize>();
-            let txn = db.begin().await?;
-            commitments::insert_bulk(&txn, std::mem::take(&mut batch)).await?;
-            txn.commit().await?;
+            flush(db, &mut net, &mut stats, &mut batch, &mut briefs).await?;
         }
     }
-    if !batch.is_empty() {
-        stats.commitments += batch.len();
-        stats.events += batch.iter().map(|b| b.events.len()).sum::<usize>();
-        let txn = db.begin().await?;
-        commitments::insert_bulk(&txn, batch).await?;
-        txn.commit().await?;
-    }
+    flush(db, &mut net, &mut stats, &mut batch, &mut briefs).await?;
     stats.records = records.len();
     stats.entries = entries.len();
     let txn = db.begin().await?;
     credit::insert_records_bulk(&txn, records).await?;
     credit::insert_entries_bulk(&txn, entries).await?;
     txn.commit().await?;
+    tracing::info!(
+        commitments = stats.commitments,
+        "commitments, their matters and audit entries written"
+    );
     stats.certificates = certify(db, kek, &mut rng, &subjects, &licences, today).await?;
-    let (everything, _) = items::list(&db.read, &filter, &page).await?;
-    let written = super::network::generate(
-        db,
-        plan.seed,
-        today,
-        &briefs,
-        &subjects,
-        &everything,
-        &cal,
-        plan.commitments / 2,
-    )
-    .await?;
+    tracing::info!(
+        certificates = stats.certificates,
+        "certificates sealed and written"
+    );
+    net.applications(db, plan.commitments / 2, &subjects)
+        .await?;
+    net.reports(db).await?;
+    tracing::info!(matters = net.written.matters, "service network written");
+    let written = &net.written;
     stats.matters = written.matters;
     stats.proxied = written.proxied;
     stats.ratings = written.ratings;
     stats.task_reports = written.reports;
+    // Fresh statistics, so the planners choose the indexes a loaded table needs.
+    db.write.execute_unprepared("ANALYZE").await?;
     Ok(stats)
+}
+
+/// Writes a batch of commitments with their events, the matters they were
+/// received as, and the audit entries of their submissions, in one
+/// transaction.
+async fn flush(
+    db: &Db,
+    net: &mut super::network::NetworkGen<'_>,
+    stats: &mut Stats,
+    batch: &mut Vec<Bulk>,
+    briefs: &mut Vec<super::network::Brief>,
+) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    stats.commitments += batch.len();
+    stats.events += batch.iter().map(|b| b.events.len()).sum::<usize>();
+    if stats.commitments % 100_000 < batch.len() {
+        tracing::info!(
+            commitments = stats.commitments,
+            "commitments written so far"
+        );
+    }
+    let entries: Vec<crate::audit::NewEntry> = batch
+        .iter()
+        .map(|b| {
+            let c = &b.commitment;
+            crate::audit::NewEntry {
+                at: c.submitted_at,
+                sub: format!("{}-window", c.dept_code.to_lowercase()),
+                dept: Some(c.dept_code.clone()),
+                operation_type: crate::audit::OperationType::Mutation,
+                operation: "submitCommitment".into(),
+                subjects: std::iter::once(c.subject_id.clone()).collect(),
+                purpose: None,
+                outcome: "ok".into(),
+                request_id: c.id.to_string(),
+                facts: Vec::new(),
+            }
+        })
+        .collect();
+    stats.audit_entries += entries.len();
+    let txn = db.begin().await?;
+    commitments::insert_bulk(&txn, std::mem::take(batch)).await?;
+    net.commitments(&txn, briefs).await?;
+    crate::audit::append_sealed(&txn, entries).await?;
+    txn.commit().await?;
+    briefs.clear();
+    Ok(())
 }
 
 /// A licence to issue on an approved commitment.
@@ -1022,7 +1070,13 @@ async fn certify(
         .iter()
         .map(|t| (t.0, t))
         .collect();
-    let mut serials: HashMap<String, i64> = HashMap::new();
+    // Serials continue from those already given (the demo's, or a dataset's before).
+    let mut serials: HashMap<String, i64> = entity::certificate_serial::Entity::find()
+        .all(&db.read)
+        .await?
+        .into_iter()
+        .map(|r| (r.type_code, r.next - 1))
+        .collect();
     let mut rows = Vec::new();
     let mut count = 0;
     let mut plan: Vec<(usize, &'static str, NaiveDate, Option<Uuid>, bool)> = Vec::new();

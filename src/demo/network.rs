@@ -214,149 +214,65 @@ fn authorisation(
     }
 }
 
-/// Writes the demo's network activity and task reports.
-#[allow(clippy::too_many_arguments)]
-pub async fn generate(
-    db: &Db,
-    seed: u64,
+/// Writes the demo's network activity as the commitments are written,
+/// chunk by chunk, so that a dataset of any size streams through.
+pub struct NetworkGen<'a> {
+    rng: StdRng,
+    outlets: Outlets,
+    by_code: HashMap<String, PowerItem>,
+    centre_items: Vec<PowerItem>,
+    cal: &'a Calendar,
     today: NaiveDate,
-    briefs: &[Brief],
-    subjects: &[(SubjectId, String)],
-    items: &[PowerItem],
-    cal: &Calendar,
-    applications: usize,
-) -> Result<Written> {
-    let mut rng = StdRng::seed_from_u64(seed.wrapping_add(8));
-    let o = outlets(db).await?;
-    let by_code: HashMap<&str, &PowerItem> = items.iter().map(|i| (i.code.as_str(), i)).collect();
-    let centre_items: Vec<&PowerItem> = items
-        .iter()
-        .filter(|i| super::RECEIVED_AT_CENTRES.contains(&i.code.as_str()))
-        .collect();
-    let mut matters: Vec<Matter> = Vec::new();
-    let mut all_legs: Vec<Leg> = Vec::new();
-    let mut written = Written::default();
+    /// What was written so far.
+    pub written: Written,
+}
 
-    // The matters the commitments were received as: their legs end with the decision.
-    for b in briefs {
-        let Some(item) = by_code.get(b.item.as_str()) else {
-            continue;
-        };
-        let d = door(
-            &mut rng,
-            &o,
-            item,
-            super::RECEIVED_AT_CENTRES.contains(&b.item.as_str()),
-        );
-        let id = uuid(&mut rng);
-        let origin = Origin {
-            code: &d.origin,
-            level: d.level,
-            township: d.township.as_deref(),
-        };
-        let planned = rules::route(
-            &origin,
-            &item.dept_code,
-            MatterKind::Commitment,
-            i32::from(item.promised_days),
-        );
-        // A decision concludes the matter (whatever became of the commitment
-        // later); a withdrawal before any decision does too.
-        let (state, outcome, ended) = match (b.decided_at, b.state) {
-            (Some(t), State::Rejected) => (
-                MatterState::Concluded,
-                Some(MatterOutcome::Refused),
-                Some(t),
-            ),
-            (Some(t), _) => (
-                MatterState::Concluded,
-                Some(MatterOutcome::Approved),
-                Some(t),
-            ),
-            (None, State::Withdrawn) => (
-                MatterState::Concluded,
-                Some(MatterOutcome::Withdrawn),
-                b.concluded_at,
-            ),
-            (None, _) => (MatterState::InProgress, None, None),
-        };
-        let ends: Vec<DateTime<Utc>> = match ended {
-            Some(t) => planned.iter().map(|_| t).collect(),
-            None => Vec::new(),
-        };
-        all_legs.extend(legs(cal, id, &planned, b.submitted_at, &ends));
-        let proxied = d.agent.is_some();
-        written.proxied += usize::from(proxied);
-        matters.push(Matter {
-            id,
-            item_code: item.code.clone(),
-            kind: MatterKind::Commitment,
-            subject_id: b.subject.clone(),
-            applicant_name: b.name.clone(),
-            accepted_dept: d.township.clone().unwrap_or_else(|| d.origin.clone()),
-            origin_dept: d.origin,
-            deciding_dept: item.dept_code.clone(),
-            proxied,
-            agent_id: d.agent,
-            authorisation: d
-                .agent
-                .map(|a| authorisation(&b.subject, &b.name, a, &item.code, day_of(b.submitted_at))),
-            state,
-            outcome,
-            outcome_reason: (outcome == Some(MatterOutcome::Refused))
-                .then(|| "申请材料与承诺内容不符".to_owned()),
-            commitment_id: Some(b.id),
-            draft: None,
-            materials: b.materials.clone(),
-            notice: None,
-            received_at: b.submitted_at,
-            received_on: day_of(b.submitted_at),
-            complete_at: Some(b.submitted_at),
-            concluded_at: ends.last().copied(),
-            concluded_on: ends.last().map(|t| day_of(*t)),
-            created_by: ACTOR.into(),
-            version: 1,
-        });
+impl<'a> NetworkGen<'a> {
+    /// A generator over the outlets on record and `items`.
+    pub async fn new(
+        db: &Db,
+        seed: u64,
+        today: NaiveDate,
+        items: Vec<PowerItem>,
+        cal: &'a Calendar,
+    ) -> Result<Self> {
+        let centre_items = items
+            .iter()
+            .filter(|i| super::RECEIVED_AT_CENTRES.contains(&i.code.as_str()))
+            .cloned()
+            .collect();
+        Ok(NetworkGen {
+            rng: StdRng::seed_from_u64(seed.wrapping_add(8)),
+            outlets: outlets(db).await?,
+            by_code: items.into_iter().map(|i| (i.code.clone(), i)).collect(),
+            centre_items,
+            cal,
+            today,
+            written: Written::default(),
+        })
     }
 
-    // Ordinary applications at the outlets: each leg takes a few working days,
-    // now and then more than its limit; the newest are still on their way, a
-    // few wait for materials after a one-time notice.
-    if !centre_items.is_empty() && !subjects.is_empty() {
-        let mut days: Vec<NaiveDate> = (0..applications)
-            .map(|_| today - Duration::days(rng.gen_range(0..365)))
-            .collect();
-        days.sort();
-        for received in days {
-            let item = centre_items[rng.gen_range(0..centre_items.len())];
-            let (subject, name) = &subjects[rng.gen_range(0..subjects.len())];
-            let d = door(&mut rng, &o, item, true);
-            let id = uuid(&mut rng);
-            let received_at = at(received, &mut rng);
-            let required: Vec<&str> = item
-                .details
-                .materials
-                .iter()
-                .filter(|m| m.required)
-                .map(|m| m.name.as_str())
-                .collect();
-            let incomplete = rng.gen_bool(0.06) && !required.is_empty();
-            let handed: Vec<String> = if incomplete {
-                required.iter().skip(1).map(|s| (*s).to_owned()).collect()
-            } else {
-                item.details
-                    .materials
-                    .iter()
-                    .map(|m| m.name.clone())
-                    .collect()
+    /// The matters a chunk of commitments were received as, with their
+    /// routes and ratings, in the commitments' transaction.
+    pub async fn commitments(
+        &mut self,
+        conn: &impl sea_orm::ConnectionTrait,
+        briefs: &[Brief],
+    ) -> Result<()> {
+        let mut matters: Vec<Matter> = Vec::new();
+        let mut all_legs: Vec<Leg> = Vec::new();
+        // The matters the commitments were received as: their legs end with the decision.
+        for b in briefs {
+            let Some(item) = self.by_code.get(b.item.as_str()) else {
+                continue;
             };
-            let notice = incomplete.then(|| Notice {
-                issued_at: received_at,
-                issued_by: d.origin.clone(),
-                materials: rules::missing_materials(&item.details.materials, &handed, &[], None)
-                    .into_iter()
-                    .collect::<Vec<MissingMaterial>>(),
-            });
+            let d = door(
+                &mut self.rng,
+                &self.outlets,
+                item,
+                super::RECEIVED_AT_CENTRES.contains(&b.item.as_str()),
+            );
+            let id = uuid(&mut self.rng);
             let origin = Origin {
                 code: &d.origin,
                 level: d.level,
@@ -365,151 +281,307 @@ pub async fn generate(
             let planned = rules::route(
                 &origin,
                 &item.dept_code,
-                MatterKind::Application,
+                MatterKind::Commitment,
                 i32::from(item.promised_days),
             );
-            let mut ends = Vec::new();
-            let mut t = received_at;
-            if !incomplete {
-                for leg in &planned {
-                    let limit = leg.limit_days.max(1);
-                    let late = rng.gen_bool(0.08);
-                    let n = if late {
-                        limit + rng.gen_range(1..=3)
-                    } else {
-                        rng.gen_range(0..=limit)
-                    };
-                    let day = cal
-                        .add_working_days(day_of(t), u32::try_from(n).unwrap_or(0))
-                        .date;
-                    if day > today {
-                        break;
-                    }
-                    t = at(day, &mut rng).max(t + Duration::minutes(5));
-                    ends.push(t);
-                }
-            }
-            let done = !incomplete && ends.len() == planned.len();
-            let outcome = done.then(|| {
-                if rng.gen_bool(0.92) {
-                    MatterOutcome::Approved
-                } else {
-                    MatterOutcome::Refused
-                }
-            });
-            all_legs.extend(if incomplete {
-                Vec::new()
-            } else {
-                legs(cal, id, &planned, received_at, &ends)
-            });
+            // A decision concludes the matter (whatever became of the commitment
+            // later); a withdrawal before any decision does too.
+            let (state, outcome, ended) = match (b.decided_at, b.state) {
+                (Some(t), State::Rejected) => (
+                    MatterState::Concluded,
+                    Some(MatterOutcome::Refused),
+                    Some(t),
+                ),
+                (Some(t), _) => (
+                    MatterState::Concluded,
+                    Some(MatterOutcome::Approved),
+                    Some(t),
+                ),
+                (None, State::Withdrawn) => (
+                    MatterState::Concluded,
+                    Some(MatterOutcome::Withdrawn),
+                    b.concluded_at,
+                ),
+                (None, _) => (MatterState::InProgress, None, None),
+            };
+            let ends: Vec<DateTime<Utc>> = match ended {
+                Some(t) => planned.iter().map(|_| t).collect(),
+                None => Vec::new(),
+            };
+            all_legs.extend(legs(self.cal, id, &planned, b.submitted_at, &ends));
             let proxied = d.agent.is_some();
-            written.proxied += usize::from(proxied);
+            self.written.proxied += usize::from(proxied);
             matters.push(Matter {
                 id,
                 item_code: item.code.clone(),
-                kind: MatterKind::Application,
-                subject_id: subject.as_str().to_owned(),
-                applicant_name: name.clone(),
+                kind: MatterKind::Commitment,
+                subject_id: b.subject.clone(),
+                applicant_name: b.name.clone(),
                 accepted_dept: d.township.clone().unwrap_or_else(|| d.origin.clone()),
                 origin_dept: d.origin,
                 deciding_dept: item.dept_code.clone(),
                 proxied,
                 agent_id: d.agent,
-                authorisation: d
-                    .agent
-                    .map(|a| authorisation(subject.as_str(), name, a, &item.code, received)),
-                state: if incomplete {
-                    MatterState::Incomplete
-                } else if done {
-                    MatterState::Concluded
-                } else {
-                    MatterState::InProgress
-                },
+                authorisation: d.agent.map(|a| {
+                    authorisation(&b.subject, &b.name, a, &item.code, day_of(b.submitted_at))
+                }),
+                state,
                 outcome,
                 outcome_reason: (outcome == Some(MatterOutcome::Refused))
-                    .then(|| "不符合给付条件".to_owned()),
-                commitment_id: None,
+                    .then(|| "申请材料与承诺内容不符".to_owned()),
+                commitment_id: Some(b.id),
                 draft: None,
-                materials: handed,
-                notice,
-                received_at,
-                received_on: received,
-                complete_at: (!incomplete).then_some(received_at),
-                concluded_at: done.then_some(t),
-                concluded_on: done.then(|| day_of(t)),
+                materials: b.materials.clone(),
+                notice: None,
+                received_at: b.submitted_at,
+                received_on: day_of(b.submitted_at),
+                complete_at: Some(b.submitted_at),
+                concluded_at: ends.last().copied(),
+                concluded_on: ends.last().map(|t| day_of(*t)),
                 created_by: ACTOR.into(),
                 version: 1,
             });
         }
+
+        self.write(conn, matters, all_legs).await
     }
 
-    // Ratings of concluded matters: most good, a few bad, those mostly answered.
-    let mut ratings = Vec::new();
-    for m in matters.iter().filter(|m| m.state == MatterState::Concluded) {
-        if !rng.gen_bool(0.7) {
-            continue;
+    /// `n` ordinary applications at the outlets, from `subjects`.
+    pub async fn applications(
+        &mut self,
+        db: &Db,
+        n: usize,
+        subjects: &[(SubjectId, String)],
+    ) -> Result<()> {
+        let mut matters: Vec<Matter> = Vec::new();
+        let mut all_legs: Vec<Leg> = Vec::new();
+        // Ordinary applications at the outlets: each leg takes a few working days,
+        // now and then more than its limit; the newest are still on their way, a
+        // few wait for materials after a one-time notice.
+        if !self.centre_items.is_empty() && !subjects.is_empty() {
+            let mut days: Vec<NaiveDate> = (0..n)
+                .map(|_| self.today - Duration::days(self.rng.gen_range(0..365)))
+                .collect();
+            days.sort();
+            for received in days {
+                let item = &self.centre_items[self.rng.gen_range(0..self.centre_items.len())];
+                let (subject, name) = &subjects[self.rng.gen_range(0..subjects.len())];
+                let d = door(&mut self.rng, &self.outlets, item, true);
+                let id = uuid(&mut self.rng);
+                let received_at = at(received, &mut self.rng);
+                let required: Vec<&str> = item
+                    .details
+                    .materials
+                    .iter()
+                    .filter(|m| m.required)
+                    .map(|m| m.name.as_str())
+                    .collect();
+                let incomplete = self.rng.gen_bool(0.06) && !required.is_empty();
+                let handed: Vec<String> = if incomplete {
+                    required.iter().skip(1).map(|s| (*s).to_owned()).collect()
+                } else {
+                    item.details
+                        .materials
+                        .iter()
+                        .map(|m| m.name.clone())
+                        .collect()
+                };
+                let notice = incomplete.then(|| Notice {
+                    issued_at: received_at,
+                    issued_by: d.origin.clone(),
+                    materials: rules::missing_materials(
+                        &item.details.materials,
+                        &handed,
+                        &[],
+                        None,
+                    )
+                    .into_iter()
+                    .collect::<Vec<MissingMaterial>>(),
+                });
+                let origin = Origin {
+                    code: &d.origin,
+                    level: d.level,
+                    township: d.township.as_deref(),
+                };
+                let planned = rules::route(
+                    &origin,
+                    &item.dept_code,
+                    MatterKind::Application,
+                    i32::from(item.promised_days),
+                );
+                let mut ends = Vec::new();
+                let mut t = received_at;
+                if !incomplete {
+                    for leg in &planned {
+                        let limit = leg.limit_days.max(1);
+                        let late = self.rng.gen_bool(0.08);
+                        let n = if late {
+                            limit + self.rng.gen_range(1..=3)
+                        } else {
+                            self.rng.gen_range(0..=limit)
+                        };
+                        let day = self
+                            .cal
+                            .add_working_days(day_of(t), u32::try_from(n).unwrap_or(0))
+                            .date;
+                        if day > self.today {
+                            break;
+                        }
+                        t = at(day, &mut self.rng).max(t + Duration::minutes(5));
+                        ends.push(t);
+                    }
+                }
+                let done = !incomplete && ends.len() == planned.len();
+                let outcome = done.then(|| {
+                    if self.rng.gen_bool(0.92) {
+                        MatterOutcome::Approved
+                    } else {
+                        MatterOutcome::Refused
+                    }
+                });
+                all_legs.extend(if incomplete {
+                    Vec::new()
+                } else {
+                    legs(self.cal, id, &planned, received_at, &ends)
+                });
+                let proxied = d.agent.is_some();
+                self.written.proxied += usize::from(proxied);
+                matters.push(Matter {
+                    id,
+                    item_code: item.code.clone(),
+                    kind: MatterKind::Application,
+                    subject_id: subject.as_str().to_owned(),
+                    applicant_name: name.clone(),
+                    accepted_dept: d.township.clone().unwrap_or_else(|| d.origin.clone()),
+                    origin_dept: d.origin,
+                    deciding_dept: item.dept_code.clone(),
+                    proxied,
+                    agent_id: d.agent,
+                    authorisation: d
+                        .agent
+                        .map(|a| authorisation(subject.as_str(), name, a, &item.code, received)),
+                    state: if incomplete {
+                        MatterState::Incomplete
+                    } else if done {
+                        MatterState::Concluded
+                    } else {
+                        MatterState::InProgress
+                    },
+                    outcome,
+                    outcome_reason: (outcome == Some(MatterOutcome::Refused))
+                        .then(|| "不符合给付条件".to_owned()),
+                    commitment_id: None,
+                    draft: None,
+                    materials: handed,
+                    notice,
+                    received_at,
+                    received_on: received,
+                    complete_at: (!incomplete).then_some(received_at),
+                    concluded_at: done.then_some(t),
+                    concluded_on: done.then(|| day_of(t)),
+                    created_by: ACTOR.into(),
+                    version: 1,
+                });
+            }
         }
-        let Some(concluded) = m.concluded_at else {
-            continue;
-        };
-        let rated_at = concluded + Duration::minutes(rng.gen_range(5..600));
-        let rated_on = day_of(rated_at);
-        if rated_on > today {
-            continue;
-        }
-        let roll = rng.gen_range(0..100);
-        let level = match roll {
-            0..60 => RatingLevel::VerySatisfied,
-            60..85 => RatingLevel::Satisfied,
-            85..95 => RatingLevel::Basic,
-            95..99 => RatingLevel::Dissatisfied,
-            _ => RatingLevel::VeryDissatisfied,
-        };
-        let due = level
-            .is_bad()
-            .then(|| cal.add_working_days(rated_on, rules::FOLLOW_UP_DAYS).date);
-        let answered_on = due.and_then(|d| {
-            let answer_day = cal.add_working_days(rated_on, rng.gen_range(1..=18)).date;
-            (rng.gen_bool(0.85) && answer_day <= today && answer_day <= d + Duration::days(10))
+
+        let txn = db.begin().await?;
+        self.write(&txn, matters, all_legs).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Progress reports on the reform tasks.
+    pub async fn reports(&mut self, db: &Db) -> Result<()> {
+        let txn = db.begin().await?;
+        self.written.reports = reports(&txn, &mut self.rng, self.today).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    fn ratings(&mut self, matters: &[Matter]) -> Vec<Rating> {
+        let mut ratings = Vec::new();
+        // Ratings of concluded matters: most good, a few bad, those mostly answered.
+        for m in matters.iter().filter(|m| m.state == MatterState::Concluded) {
+            if !self.rng.gen_bool(0.7) {
+                continue;
+            }
+            let Some(concluded) = m.concluded_at else {
+                continue;
+            };
+            let rated_at = concluded + Duration::minutes(self.rng.gen_range(5..600));
+            let rated_on = day_of(rated_at);
+            if rated_on > self.today {
+                continue;
+            }
+            let roll = self.rng.gen_range(0..100);
+            let level = match roll {
+                0..60 => RatingLevel::VerySatisfied,
+                60..85 => RatingLevel::Satisfied,
+                85..95 => RatingLevel::Basic,
+                95..99 => RatingLevel::Dissatisfied,
+                _ => RatingLevel::VeryDissatisfied,
+            };
+            let due = level.is_bad().then(|| {
+                self.cal
+                    .add_working_days(rated_on, rules::FOLLOW_UP_DAYS)
+                    .date
+            });
+            let answered_on = due.and_then(|d| {
+                let answer_day = self
+                    .cal
+                    .add_working_days(rated_on, self.rng.gen_range(1..=18))
+                    .date;
+                (self.rng.gen_bool(0.85)
+                    && answer_day <= self.today
+                    && answer_day <= d + Duration::days(10))
                 .then_some(answer_day)
-        });
-        ratings.push(Rating {
-            id: uuid(&mut rng),
-            matter_id: m.id,
-            level,
-            comment: level.is_bad().then(|| "往返次数多，告知不清".to_owned()),
-            rater_id: m.subject_id.clone(),
-            channel_sub: ACTOR.into(),
-            channel_dept: m.origin_dept.clone(),
-            outlet_dept: m.origin_dept.clone(),
-            deciding_dept: m.deciding_dept.clone(),
-            rated_at,
-            rated_on,
-            follow_up_due: due,
-            answer: answered_on
-                .map(|_| "已回访申请人，完善一次性告知清单并对窗口人员开展培训".to_owned()),
-            answered_at: answered_on.map(|d| at(d, &mut rng)),
-            answered_on,
-            answered_by: answered_on.map(|_| ACTOR.to_owned()),
-            answered_dept: answered_on.map(|_| m.origin_dept.clone()),
-        });
+            });
+            ratings.push(Rating {
+                id: uuid(&mut self.rng),
+                matter_id: m.id,
+                level,
+                comment: level.is_bad().then(|| "往返次数多，告知不清".to_owned()),
+                rater_id: m.subject_id.clone(),
+                channel_sub: ACTOR.into(),
+                channel_dept: m.origin_dept.clone(),
+                outlet_dept: m.origin_dept.clone(),
+                deciding_dept: m.deciding_dept.clone(),
+                rated_at,
+                rated_on,
+                follow_up_due: due,
+                answer: answered_on
+                    .map(|_| "已回访申请人，完善一次性告知清单并对窗口人员开展培训".to_owned()),
+                answered_at: answered_on.map(|d| at(d, &mut self.rng)),
+                answered_on,
+                answered_by: answered_on.map(|_| ACTOR.to_owned()),
+                answered_dept: answered_on.map(|_| m.origin_dept.clone()),
+            });
+        }
+
+        ratings
     }
 
-    let txn = db.begin().await?;
-    for chunk in matters.chunks(500) {
-        store::insert_matters_bulk(&txn, chunk).await?;
+    async fn write(
+        &mut self,
+        conn: &impl sea_orm::ConnectionTrait,
+        matters: Vec<Matter>,
+        all_legs: Vec<Leg>,
+    ) -> Result<()> {
+        let ratings = self.ratings(&matters);
+        for chunk in matters.chunks(500) {
+            store::insert_matters_bulk(conn, chunk).await?;
+        }
+        for chunk in all_legs.chunks(1000) {
+            store::insert_legs(conn, chunk).await?;
+        }
+        for chunk in ratings.chunks(1000) {
+            store::insert_ratings_bulk(conn, chunk).await?;
+        }
+        self.written.matters += matters.len();
+        self.written.ratings += ratings.len();
+        Ok(())
     }
-    for chunk in all_legs.chunks(1000) {
-        store::insert_legs(&txn, chunk).await?;
-    }
-    for chunk in ratings.chunks(1000) {
-        store::insert_ratings_bulk(&txn, chunk).await?;
-    }
-    written.reports = reports(&txn, &mut rng, today).await?;
-    txn.commit().await?;
-    written.matters = matters.len();
-    written.ratings = ratings.len();
-    Ok(written)
 }
 
 /// Progress reports on the reform tasks: most done in 2021, some still in

@@ -29,6 +29,31 @@ async fn fresh_database(dir: &std::path::Path) -> String {
             let conn = Database::connect(&admin)
                 .await
                 .expect("connect to TEST_DATABASE_URL");
+            // The databases of earlier runs go first, so a server kept
+            // between runs does not fill its disk (one test process runs at
+            // a time; this one's are made after).
+            static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+            SWEPT
+                .get_or_init(|| async {
+                    let old = conn
+                        .query_all_raw(Statement::from_string(
+                            conn.get_database_backend(),
+                            "SELECT datname FROM pg_database WHERE datname LIKE 'hub_test_%'",
+                        ))
+                        .await
+                        .unwrap_or_default();
+                    for row in old {
+                        if let Ok(db) = row.try_get::<String>("", "datname") {
+                            let _ = conn
+                                .execute_raw(Statement::from_string(
+                                    conn.get_database_backend(),
+                                    format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+                                ))
+                                .await;
+                        }
+                    }
+                })
+                .await;
             conn.execute_raw(Statement::from_string(
                 conn.get_database_backend(),
                 format!("CREATE DATABASE {name}"),
