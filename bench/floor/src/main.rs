@@ -1,0 +1,192 @@
+//! The floor the benchmarks compare the hub with: the same lookups as the
+//! hub's `subject` and `subjects` queries — a subject's credit records and
+//! list entries, certificates in force, open commitments with their items'
+//! names — written as plain SQL behind a bare axum handler, on the same
+//! database, with no GraphQL, no tokens and no audit log. Whatever the hub
+//! spends above this is the price of what it adds.
+//!
+//! `GET /subject/{id}`, `POST /subject {"id": "…"}` and
+//! `POST /subjects {"ids": ["…", …]}`.
+
+use std::str::FromStr;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use clap::Parser;
+use sea_orm::sqlx::{self, Row};
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+struct Args {
+    /// `sqlite://<file>` or `postgres://…` (the hub's database).
+    #[arg(long)]
+    database_url: String,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:18090")]
+    bind: String,
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// Commitment states that are not final.
+const OPEN: &str = "'SUBMITTED', 'APPROVED', 'VERIFYING', 'NONCOMPLIANT', 'RECTIFYING'";
+
+fn placeholders(pg: bool, n: usize) -> String {
+    (1..=n)
+        .map(|i| if pg { format!("${i}") } else { "?".to_owned() })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+macro_rules! fetch {
+    ($pool:expr, $sql:expr, $ids:expr, $row:ident => $map:expr) => {{
+        match $pool {
+            Pool::Sqlite(p) => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(String::clone($sql)));
+                for id in $ids {
+                    q = q.bind(id);
+                }
+                q.fetch_all(p)
+                    .await?
+                    .iter()
+                    .map(|$row| -> Result<(String, Value), sqlx::Error> { $map })
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            Pool::Postgres(p) => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(String::clone($sql)));
+                for id in $ids {
+                    q = q.bind(id);
+                }
+                q.fetch_all(p)
+                    .await?
+                    .iter()
+                    .map(|$row| -> Result<(String, Value), sqlx::Error> { $map })
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+        }
+    }};
+}
+
+async fn lookup(pool: &Pool, ids: &[String]) -> Result<Value, sqlx::Error> {
+    let pg = matches!(pool, Pool::Postgres(_));
+    let list = placeholders(pg, ids.len());
+    let subjects = fetch!(pool, &format!("SELECT id, name FROM subject WHERE id IN ({list})"), ids, r => {
+        Ok((r.try_get::<String, _>("id")?, json!({ "name": r.try_get::<Option<String>, _>("name")? })))
+    });
+    let records = fetch!(pool, &format!(
+        "SELECT id, subject_id, kind, severity, status, recorded_on FROM credit_record WHERE subject_id IN ({list}) ORDER BY recorded_at DESC"), ids, r => {
+        Ok((r.try_get::<String, _>("subject_id")?, json!({
+            "kind": r.try_get::<String, _>("kind")?, "severity": r.try_get::<String, _>("severity")?,
+            "status": r.try_get::<String, _>("status")? })))
+    });
+    let entries = fetch!(pool, &format!(
+        "SELECT subject_id, list_level, list_name, listed_on FROM punishment_entry WHERE subject_id IN ({list}) AND delisted_on IS NULL ORDER BY listed_on DESC"), ids, r => {
+        Ok((r.try_get::<String, _>("subject_id")?, json!({
+            "level": r.try_get::<String, _>("list_level")?, "list": r.try_get::<String, _>("list_name")? })))
+    });
+    let certificates = fetch!(pool, &format!(
+        "SELECT holder_id, identifier, type_name, status FROM certificate WHERE holder_id IN ({list}) AND status = 'VALID' ORDER BY created_at DESC"), ids, r => {
+        Ok((r.try_get::<String, _>("holder_id")?, json!({
+            "identifier": r.try_get::<String, _>("identifier")?, "typeName": r.try_get::<String, _>("type_name")? })))
+    });
+    let commitments = fetch!(pool, &format!(
+        "SELECT c.subject_id, c.id, c.state, p.name FROM commitment c JOIN power_item p ON p.code = c.item_code \
+         WHERE c.subject_id IN ({list}) AND c.state IN ({OPEN}) ORDER BY c.submitted_at DESC"), ids, r => {
+        Ok((r.try_get::<String, _>("subject_id")?, json!({
+            "state": r.try_get::<String, _>("state")?, "item": r.try_get::<String, _>("name")? })))
+    });
+    let mut out = serde_json::Map::new();
+    for (id, subject) in subjects {
+        let of = |rows: &[(String, Value)]| -> Vec<Value> {
+            rows.iter()
+                .filter(|(s, _)| *s == id)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        out.insert(
+            id.clone(),
+            json!({
+                "subject": subject,
+                "credit": { "records": of(&records), "entries": of(&entries) },
+                "certificates": of(&certificates),
+                "commitments": of(&commitments),
+            }),
+        );
+    }
+    Ok(Value::Object(out))
+}
+
+async fn one(State(pool): State<Pool>, Json(body): Json<Value>) -> Result<Json<Value>, StatusCode> {
+    let id = body["id"]
+        .as_str()
+        .ok_or(StatusCode::BAD_REQUEST)?
+        .to_owned();
+    lookup(&pool, &[id])
+        .await
+        .map(Json)
+        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+async fn by_path(
+    State(pool): State<Pool>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, StatusCode> {
+    lookup(&pool, &[id])
+        .await
+        .map(Json)
+        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+async fn many(
+    State(pool): State<Pool>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, StatusCode> {
+    let ids: Vec<String> = body["ids"]
+        .as_array()
+        .ok_or(StatusCode::BAD_REQUEST)?
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    lookup(&pool, &ids)
+        .await
+        .map(Json)
+        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let pool = if args.database_url.starts_with("postgres") {
+        Pool::Postgres(
+            sqlx::postgres::PgPoolOptions::new()
+                .max_connections(16)
+                .connect(&args.database_url)
+                .await?,
+        )
+    } else {
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(&args.database_url)?
+            .read_only(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        Pool::Sqlite(
+            sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?,
+        )
+    };
+    let app = Router::new()
+        .route("/subject", post(one))
+        .route("/subject/{id}", get(by_path))
+        .route("/subjects", post(many))
+        .with_state(pool);
+    let listener = tokio::net::TcpListener::bind(&args.bind).await?;
+    println!("bench-floor listening on http://{}", args.bind);
+    axum::serve(listener, app).await?;
+    Ok(())
+}
