@@ -5,7 +5,9 @@
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 
 use crate::certificate::store::HolderCertificatesLoader;
-use crate::commitment::store::{CommitmentLoader, SubjectCommitmentsLoader};
+use crate::commitment::store::{
+    CommitmentLoader, SubjectCommitmentsLoader, SubjectOpenCommitmentsLoader,
+};
 use crate::credit::store::DossierLoader;
 use crate::db::Db;
 use crate::directory::store::DepartmentLoader;
@@ -27,6 +29,8 @@ pub struct Loaders {
     pub dossiers: DataLoader<DossierLoader, HashMapCache>,
     /// Commitments by subject (cached for the request).
     pub commitments: DataLoader<SubjectCommitmentsLoader, HashMapCache>,
+    /// Open commitments by subject (cached for the request).
+    pub open_commitments: DataLoader<SubjectOpenCommitmentsLoader, HashMapCache>,
     /// Certificates by holder (cached for the request).
     pub certificates: DataLoader<HolderCertificatesLoader, HashMapCache>,
     /// Commitments by id.
@@ -55,6 +59,12 @@ pub struct Loaders {
     pub task_reports: DataLoader<ReportsLoader>,
 }
 
+/// How long a loader waits for more keys before it queries. Sibling fields
+/// register their keys in the same poll, before the spawned load runs, so
+/// no wait is needed to batch them; the library's default (1 ms) only adds
+/// latency to every request.
+const NO_DELAY: std::time::Duration = std::time::Duration::ZERO;
+
 impl Loaders {
     /// Fresh loaders over the read connection.
     pub fn new(db: &Db) -> Self {
@@ -62,38 +72,49 @@ impl Loaders {
         // A batch lookup names up to MAX_BATCH subjects: one load each.
         let batch = crate::verification::graphql::MAX_BATCH;
         Loaders {
-            departments: DataLoader::new(DepartmentLoader(conn()), tokio::spawn),
-            items: DataLoader::new(ItemLoader(conn()), tokio::spawn),
+            departments: DataLoader::new(DepartmentLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            items: DataLoader::new(ItemLoader(conn()), tokio::spawn).delay(NO_DELAY),
             dossiers: DataLoader::with_cache(
                 DossierLoader(conn()),
                 tokio::spawn,
                 HashMapCache::default(),
             )
+            .delay(NO_DELAY)
             .max_batch_size(batch),
             commitments: DataLoader::with_cache(
                 SubjectCommitmentsLoader(conn()),
                 tokio::spawn,
                 HashMapCache::default(),
             )
+            .delay(NO_DELAY)
+            .max_batch_size(batch),
+            open_commitments: DataLoader::with_cache(
+                SubjectOpenCommitmentsLoader(conn()),
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .delay(NO_DELAY)
             .max_batch_size(batch),
             certificates: DataLoader::with_cache(
                 HolderCertificatesLoader(conn()),
                 tokio::spawn,
                 HashMapCache::default(),
             )
+            .delay(NO_DELAY)
             .max_batch_size(batch),
-            commitment: DataLoader::new(CommitmentLoader(conn()), tokio::spawn),
-            outlets: DataLoader::new(OutletLoader(conn()), tokio::spawn),
-            agent: DataLoader::new(AgentLoader(conn()), tokio::spawn),
-            windows: DataLoader::new(WindowsLoader(conn()), tokio::spawn),
-            agents: DataLoader::new(AgentsLoader(conn()), tokio::spawn),
-            legs: DataLoader::new(LegsLoader(conn()), tokio::spawn),
-            ratings: DataLoader::new(RatingLoader(conn()), tokio::spawn),
-            matter_by_commitment: DataLoader::new(MatterByCommitmentLoader(conn()), tokio::spawn),
-            task: DataLoader::new(TaskLoader(conn()), tokio::spawn),
-            task_departments: DataLoader::new(NamedLoader(conn()), tokio::spawn),
-            task_measures: DataLoader::new(MeasuresLoader(conn()), tokio::spawn),
-            task_reports: DataLoader::new(ReportsLoader(conn()), tokio::spawn),
+            commitment: DataLoader::new(CommitmentLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            outlets: DataLoader::new(OutletLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            agent: DataLoader::new(AgentLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            windows: DataLoader::new(WindowsLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            agents: DataLoader::new(AgentsLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            legs: DataLoader::new(LegsLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            ratings: DataLoader::new(RatingLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            matter_by_commitment: DataLoader::new(MatterByCommitmentLoader(conn()), tokio::spawn)
+                .delay(NO_DELAY),
+            task: DataLoader::new(TaskLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            task_departments: DataLoader::new(NamedLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            task_measures: DataLoader::new(MeasuresLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            task_reports: DataLoader::new(ReportsLoader(conn()), tokio::spawn).delay(NO_DELAY),
         }
     }
 }

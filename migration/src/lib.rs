@@ -9,6 +9,7 @@ mod m20260301_000003_certificates;
 mod m20260401_000004_verification;
 mod m20260501_000005_metrics;
 mod m20260601_000006_service_network;
+mod m20260701_000007_metric_indexes;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260401_000004_verification::Migration),
             Box::new(m20260501_000005_metrics::Migration),
             Box::new(m20260601_000006_service_network::Migration),
+            Box::new(m20260701_000007_metric_indexes::Migration),
         ]
     }
 }

@@ -736,11 +736,13 @@ impl CommitmentMutation {
         let w = Write::begin(ctx, "submitCommitment", Scope::CommitmentWrite).await?;
         w.touch(input.applicant.as_str());
         let result = async {
+            // Everything that only reads is done before the write transaction
+            // opens, to keep it (and SQLite's one writer) short.
             let item = crate::power_list::store::get(w.reader(), &input.item).await?;
             let place = crate::network::flow::place(&w, &item).await?;
-            let payload = submit(&w, input).await?;
-            crate::network::flow::open_for_commitment(&w, &item, &place, &payload.commitment.0)
-                .await?;
+            let matter = crate::network::flow::plan_for_commitment(&w, &item, &place).await?;
+            let payload = submit(&w, &item, input).await?;
+            crate::network::flow::open_for_commitment(&w, matter, &payload.commitment.0).await?;
             Ok(payload)
         }
         .await;
@@ -1055,9 +1057,12 @@ impl CommitmentMutation {
 
 /// Submits a commitment to the item's department (the deciding one),
 /// whoever received it; the caller has checked where it may be received.
-pub(crate) async fn submit(w: &Write<'_>, i: SubmitCommitmentInput) -> Result<CommitmentPayload> {
+pub(crate) async fn submit(
+    w: &Write<'_>,
+    item: &PowerItem,
+    i: SubmitCommitmentInput,
+) -> Result<CommitmentPayload> {
     let today = w.clock().today();
-    let item = crate::power_list::store::get(w.reader(), &i.item).await?;
     if !item.in_force_on(today) {
         return Err(Error::bad_field(
             "item",
@@ -1075,8 +1080,8 @@ pub(crate) async fn submit(w: &Write<'_>, i: SubmitCommitmentInput) -> Result<Co
         .iter()
         .map(|m| (m.name.clone(), m.due_date.0))
         .collect();
-    rules::check_materials(&item, i.kind, &i.materials, &later, today)?;
-    let notification = rules::snapshot(&item).ok_or_else(|| {
+    rules::check_materials(item, i.kind, &i.materials, &later, today)?;
+    let notification = rules::snapshot(item).ok_or_else(|| {
         Error::internal_msg(format!(
             "item {} has a commitment mode but no notification",
             item.code

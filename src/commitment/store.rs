@@ -580,19 +580,28 @@ pub async fn list(
 /// The most commitments a subject's view lists.
 pub const PER_SUBJECT: u64 = 100;
 
-/// The newest commitments of many subjects (at most [`PER_SUBJECT`] each):
-/// one query whatever their number.
+/// The newest commitments of many subjects (at most [`PER_SUBJECT`] each),
+/// or only those not yet over: one query whatever their number.
 pub async fn of_subjects(
     conn: &impl ConnectionTrait,
     subjects: &[String],
+    open_only: bool,
 ) -> Result<HashMap<String, Vec<Commitment>>> {
     let mut out: HashMap<String, Vec<Commitment>> =
         subjects.iter().map(|s| (s.clone(), Vec::new())).collect();
     if subjects.is_empty() {
         return Ok(out);
     }
-    let rows = commitment::Entity::find()
-        .filter(commitment::Column::SubjectId.is_in(subjects.iter().cloned()))
+    let mut q = commitment::Entity::find()
+        .filter(commitment::Column::SubjectId.is_in(subjects.iter().cloned()));
+    if open_only {
+        let open = State::ALL
+            .iter()
+            .filter(|s| !super::state::is_final(**s))
+            .map(|s| s.as_str());
+        q = q.filter(commitment::Column::State.is_in(open));
+    }
+    let rows = q
         .order_by_desc(commitment::Column::SubmittedAt)
         .all(conn)
         .await?;
@@ -616,7 +625,23 @@ impl Loader<String> for SubjectCommitmentsLoader {
         &self,
         keys: &[String],
     ) -> std::result::Result<HashMap<String, Vec<Commitment>>, Self::Error> {
-        of_subjects(&self.0, keys).await.map_err(Arc::new)
+        of_subjects(&self.0, keys, false).await.map_err(Arc::new)
+    }
+}
+
+/// Loads subjects' open commitments (not yet over), many subjects at a time:
+/// what an online check needs, without reading a subject's whole history.
+pub struct SubjectOpenCommitmentsLoader(pub DatabaseConnection);
+
+impl Loader<String> for SubjectOpenCommitmentsLoader {
+    type Value = Vec<Commitment>;
+    type Error = Arc<Error>;
+
+    async fn load(
+        &self,
+        keys: &[String],
+    ) -> std::result::Result<HashMap<String, Vec<Commitment>>, Self::Error> {
+        of_subjects(&self.0, keys, true).await.map_err(Arc::new)
     }
 }
 

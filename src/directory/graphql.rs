@@ -194,20 +194,20 @@ impl Subject {
         open_only: bool,
     ) -> Result<Vec<crate::commitment::graphql::CommitmentNode>> {
         ctx.read_with("Subject.commitments", crate::auth::Scope::CommitmentRead)?;
-        let list = ctx
-            .request()
-            .loaders
-            .commitments
-            .load_one(self.id.as_str().to_owned())
-            .await
-            .map_err(|e| Error::internal_msg(format!("loading commitments: {:?}", e.message())))?
-            .unwrap_or_default();
+        let loaders = &ctx.request().loaders;
+        let key = self.id.as_str().to_owned();
+        let list = if open_only {
+            loaders.open_commitments.load_one(key).await
+        } else {
+            loaders.commitments.load_one(key).await
+        }
+        .map_err(|e| Error::internal_msg(format!("loading commitments: {:?}", e.message())))?
+        .unwrap_or_default();
         for c in &list {
             ctx.looked_up(&c.dept_code);
         }
         Ok(list
             .into_iter()
-            .filter(|c| !open_only || !crate::commitment::state::is_final(c.state))
             .map(crate::commitment::graphql::CommitmentNode)
             .collect())
     }

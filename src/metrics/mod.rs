@@ -70,6 +70,23 @@ impl Window {
         }
     }
 
+    /// Whether the commitment conditions narrow anything (a department, a
+    /// region or an item); when not, counts over events need not join their
+    /// commitments.
+    fn narrows_commitments(&self) -> bool {
+        self.department.is_some() || self.region_prefix.is_some() || self.item.is_some()
+    }
+
+    /// The events of commitments `e`, joined to their commitments `c` only
+    /// when the conditions need them.
+    fn events_from(&self) -> &'static str {
+        if self.narrows_commitments() {
+            "FROM commitment_event e JOIN commitment c ON c.id = e.commitment_id"
+        } else {
+            "FROM commitment_event e"
+        }
+    }
+
     /// Adds the commitment conditions (department, region, item) on alias `c`.
     fn commitment(&self, q: &mut Q) {
         self.dept(q, "c.dept_code");
@@ -297,7 +314,7 @@ impl CommitmentMetrics {
     async fn false_commitment_rate(&self, ctx: &Context<'_>) -> Result<Ratio> {
         let x = src(ctx, &self.0);
         let mut q = x.q();
-        q.push("SELECT COUNT(DISTINCT CASE WHEN e.action = 'RECORD_NONCOMPLIANT' THEN e.commitment_id END) AS num, COUNT(DISTINCT e.commitment_id) AS den FROM commitment_event e JOIN commitment c ON c.id = e.commitment_id WHERE e.action IN ('RECORD_COMPLIANT', 'RECORD_NONCOMPLIANT')");
+        q.push(&format!("SELECT COUNT(DISTINCT CASE WHEN e.action = 'RECORD_NONCOMPLIANT' THEN e.commitment_id END) AS num, COUNT(DISTINCT e.commitment_id) AS den {} WHERE e.action IN ('RECORD_COMPLIANT', 'RECORD_NONCOMPLIANT')", x.s.events_from()));
         x.s.instants(&mut q, "e.at");
         x.s.commitment(&mut q);
         let v = q.ints(x.conn, &["num", "den"]).await?;
@@ -344,7 +361,11 @@ impl CommitmentMetrics {
 
 async fn events(x: &Src<'_>, action: &str) -> Result<i64> {
     let mut q = x.q();
-    q.push("SELECT COUNT(*) AS n FROM commitment_event e JOIN commitment c ON c.id = e.commitment_id WHERE e.action = ").bind(action.to_owned());
+    q.push(&format!(
+        "SELECT COUNT(*) AS n {} WHERE e.action = ",
+        x.s.events_from()
+    ))
+    .bind(action.to_owned());
     x.s.instants(&mut q, "e.at");
     x.s.commitment(&mut q);
     Ok(q.ints(x.conn, &["n"]).await?[0])
@@ -744,30 +765,82 @@ async fn series(x: &Src<'_>) -> Result<Vec<SeriesPoint>> {
     let mut points: BTreeMap<String, SeriesPoint> = BTreeMap::new();
     type Set = fn(&mut SeriesPoint, i64);
     let specs: [(String, String, &str, bool, Set); 7] = [
-        (bucket(be, "c.submitted_on", b), "FROM commitment c WHERE 1 = 1".into(), "c.submitted_on", false, |p, n| p.submitted = n),
-        (bucket(be, "c.decided_on", b), "FROM commitment c WHERE c.state <> 'REJECTED'".into(), "c.decided_on", false, |p, n| p.approved = n),
-        (bucket(be, &day(be, "c.verified_at"), b), "FROM commitment c WHERE c.verified_at IS NOT NULL".into(), "c.verified_at", true, |p, n| p.verified = n),
-        (bucket(be, &day(be, "e.at"), b), "FROM commitment_event e JOIN commitment c ON c.id = e.commitment_id WHERE e.action = 'REVOKE'".into(), "e.at", true, |p, n| p.revoked = n),
-        (bucket(be, "r.recorded_on", b), "FROM credit_record r WHERE 1 = 1".into(), "r.recorded_on", false, |p, n| p.credit_records = n),
-        (bucket(be, "t.issue_date", b), "FROM certificate t WHERE 1 = 1".into(), "t.issue_date", false, |p, n| p.certificates_issued = n),
-        (bucket(be, &day(be, "f.at"), b), "FROM audit_fact f WHERE f.kind = 'CERTIFICATE_VERIFICATION'".into(), "f.at", true, |p, n| p.verifications = n),
+        (
+            bucket(be, "c.submitted_on", b),
+            "FROM commitment c WHERE 1 = 1".into(),
+            "c.submitted_on",
+            false,
+            |p, n| p.submitted = n,
+        ),
+        (
+            bucket(be, "c.decided_on", b),
+            "FROM commitment c WHERE c.state <> 'REJECTED'".into(),
+            "c.decided_on",
+            false,
+            |p, n| p.approved = n,
+        ),
+        (
+            bucket(be, &day(be, "c.verified_at"), b),
+            "FROM commitment c WHERE c.verified_at IS NOT NULL".into(),
+            "c.verified_at",
+            true,
+            |p, n| p.verified = n,
+        ),
+        (
+            bucket(be, &day(be, "e.at"), b),
+            format!("{} WHERE e.action = 'REVOKE'", x.s.events_from()),
+            "e.at",
+            true,
+            |p, n| p.revoked = n,
+        ),
+        (
+            bucket(be, "r.recorded_on", b),
+            "FROM credit_record r WHERE 1 = 1".into(),
+            "r.recorded_on",
+            false,
+            |p, n| p.credit_records = n,
+        ),
+        (
+            bucket(be, "t.issue_date", b),
+            "FROM certificate t WHERE 1 = 1".into(),
+            "t.issue_date",
+            false,
+            |p, n| p.certificates_issued = n,
+        ),
+        (
+            bucket(be, &day(be, "f.at"), b),
+            "FROM audit_fact f WHERE f.kind = 'CERTIFICATE_VERIFICATION'".into(),
+            "f.at",
+            true,
+            |p, n| p.verifications = n,
+        ),
     ];
-    for (i, (key, from_where, col, instant, set)) in specs.iter().enumerate() {
-        let mut q = x.q();
-        q.push(&format!("SELECT {key} AS k, COUNT(*) AS n {from_where}"));
-        if *instant {
-            x.s.instants(&mut q, col);
-        } else {
-            x.s.dates(&mut q, col);
-        }
-        match i {
-            0..=3 => x.s.commitment(&mut q),
-            4 => x.s.dept(&mut q, "r.source_dept"),
-            5 => x.s.dept(&mut q, "t.issuer_dept"),
-            _ => x.s.dept(&mut q, "f.requester_dept"),
-        }
-        q.push(&format!(" GROUP BY {key}"));
-        for (k, n) in q.counts(x.conn).await? {
+    let queries = specs
+        .iter()
+        .enumerate()
+        .map(|(i, (key, from_where, col, instant, _))| {
+            let mut q = x.q();
+            q.push(&format!("SELECT {key} AS k, COUNT(*) AS n {from_where}"));
+            if *instant {
+                x.s.instants(&mut q, col);
+            } else {
+                x.s.dates(&mut q, col);
+            }
+            match i {
+                0..=3 => x.s.commitment(&mut q),
+                4 => x.s.dept(&mut q, "r.source_dept"),
+                5 => x.s.dept(&mut q, "t.issuer_dept"),
+                _ => x.s.dept(&mut q, "f.requester_dept"),
+            }
+            q.push(&format!(" GROUP BY {key}"));
+            q
+        });
+    // The seven counts are independent: the database runs them side by side.
+    let results =
+        futures_util::future::try_join_all(queries.map(|q| async move { q.counts(x.conn).await }))
+            .await?;
+    for ((.., set), rows) in specs.iter().zip(results) {
+        for (k, n) in rows {
             let p = points.entry(k.clone()).or_insert_with(|| SeriesPoint {
                 bucket: k,
                 ..Default::default()

@@ -277,7 +277,7 @@ async fn set_off(
                 })
                 .collect(),
         };
-        let c = crate::commitment::graphql::submit(w, input).await?;
+        let c = crate::commitment::graphql::submit(w, item, input).await?;
         m.commitment_id = Some(c.commitment.0.id);
     }
     m.state = MatterState::InProgress;
@@ -331,21 +331,21 @@ async fn complete(w: &Write<'_>, leg: &mut Leg) -> Result<()> {
     Ok(())
 }
 
-/// The matter a commitment submitted directly (not by proxy) is received
-/// as: complete, on its route.
-pub async fn open_for_commitment(
+/// Plans the matter a commitment submitted directly (not by proxy) is
+/// received as: complete, on its route, the first leg started. Reads only,
+/// so the caller does it before its write transaction opens.
+pub async fn plan_for_commitment(
     w: &Write<'_>,
     item: &PowerItem,
     place: &Place,
-    c: &Commitment,
-) -> Result<Matter> {
+) -> Result<(Matter, Vec<Leg>)> {
     let now = w.clock().now();
     let m = Matter {
         id: Uuid::now_v7(),
         item_code: item.code.clone(),
         kind: MatterKind::Commitment,
-        subject_id: c.subject_id.clone(),
-        applicant_name: c.applicant_name.clone(),
+        subject_id: String::new(),
+        applicant_name: String::new(),
         origin_dept: place.origin.clone(),
         accepted_dept: place.accepted.clone(),
         deciding_dept: item.dept_code.clone(),
@@ -355,9 +355,9 @@ pub async fn open_for_commitment(
         state: MatterState::InProgress,
         outcome: None,
         outcome_reason: None,
-        commitment_id: Some(c.id),
+        commitment_id: None,
         draft: None,
-        materials: c.materials_submitted.clone(),
+        materials: Vec::new(),
         notice: None,
         received_at: now,
         received_on: w.clock().today(),
@@ -368,6 +368,20 @@ pub async fn open_for_commitment(
         version: 1,
     };
     let legs = route_for(w, &m, item, place).await?;
+    Ok((m, legs))
+}
+
+/// Records the matter planned by [`plan_for_commitment`] for commitment `c`,
+/// in the write transaction.
+pub async fn open_for_commitment(
+    w: &Write<'_>,
+    (mut m, legs): (Matter, Vec<Leg>),
+    c: &Commitment,
+) -> Result<Matter> {
+    m.subject_id = c.subject_id.clone();
+    m.applicant_name = c.applicant_name.clone();
+    m.commitment_id = Some(c.id);
+    m.materials = c.materials_submitted.clone();
     let txn = w.txn().await?;
     store::insert_matter(txn, &m).await?;
     store::insert_legs(txn, &legs).await?;

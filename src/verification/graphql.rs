@@ -490,15 +490,42 @@ async fn prime(ctx: &Context<'_>, keys: &[String]) -> Result<()> {
             }
         },
         async {
-            if look.field("commitments").exists() {
+            // Each form the selection asks for: all, or only the open ones.
+            let mut open = false;
+            let mut all = false;
+            for f in look.selection_fields() {
+                for c in f.selection_set().filter(|c| c.name() == "commitments") {
+                    let only = c
+                        .arguments()
+                        .ok()
+                        .and_then(|args| {
+                            args.into_iter()
+                                .find(|(n, _)| n.as_str() == "openOnly")
+                                .map(|(_, v)| v == async_graphql::Value::Boolean(true))
+                        })
+                        .unwrap_or(false);
+                    if only {
+                        open = true;
+                    } else {
+                        all = true;
+                    }
+                }
+            }
+            if open {
+                loaders
+                    .open_commitments
+                    .load_many(keys.iter().cloned())
+                    .await
+                    .map(drop)?;
+            }
+            if all {
                 loaders
                     .commitments
                     .load_many(keys.iter().cloned())
                     .await
-                    .map(drop)
-            } else {
-                Ok(())
+                    .map(drop)?;
             }
+            Ok(())
         },
     );
     credit.map_err(err)?;

@@ -39,7 +39,7 @@ pub async fn facts_of(
         .await?
         .remove(subject)
         .unwrap_or_default();
-    let commitments = crate::commitment::store::of_subjects(conn, &key)
+    let commitments = crate::commitment::store::of_subjects(conn, &key, false)
         .await?
         .remove(subject)
         .unwrap_or_default();
