@@ -335,7 +335,7 @@ def measure(args, url, data, info, floor_results=None, label=""):
         for c in CLIENTS:
             # A dashboard takes seconds, not milliseconds: a count of requests
             # (two per client) rather than a duration.
-            n = max(4, 2 * c) if key == "e" else None
+            n = max(4, 2 * c) if key == "e" else writes(args, c) if key == "d" else None
             r = oha.run(target_url, c, token=tok, body=body, regex=regex, requests=n)
             rss, _ = hub.memory()
             peak_load_rss = max(peak_load_rss, rss)
@@ -352,6 +352,12 @@ def measure(args, url, data, info, floor_results=None, label=""):
     hub.stop()
     memory = {"idle": idle_rss, "load": peak_load_rss, "peak": peak}
     return results, memory, chain, oha.version
+
+
+def writes(args, clients):
+    """How many submissions a (d) run sends: a count, not a duration, so no
+    request is cut off in flight and every accepted write can be counted."""
+    return (400 if clients == 1 else 700) * args.duration
 
 
 def probe(port, tok, body, subject):
@@ -420,7 +426,7 @@ def replicas(args, url, data):
                     cmd_args = dict(token=read, regex=True)
                 else:
                     target = f"http://127.0.0.1:{p}/graphql"
-                    cmd_args = dict(token=write, body=submit)
+                    cmd_args = dict(token=write, body=submit, requests=writes(args, 32) // 2)
                 procs.append((target, cmd_args))
             import concurrent.futures
             with concurrent.futures.ThreadPoolExecutor(2) as pool:
@@ -500,7 +506,8 @@ def report(args, info, results, memory, chain, floor_results, oha_version, repl=
         f"- Commit: {commit()}",
         f"- Machine: {machine()}",
         f"- Database: {backend_detail(args)}",
-        f"- Load tool: {oha_version}, {args.duration} s per run ((e): two requests per client), "
+        f"- Load tool: {oha_version}, {args.duration} s per run ((d): a count of requests, "
+        f"{writes(args, 1)} at one client, {writes(args, 16)} at more; (e): two per client), "
         f"on the same machine as the hub",
         f"- Dataset: generated in {info['seconds']:.0f} s (`sharing-hub generate --subjects {args.subjects} "
         f"--commitments {args.commitments} --seed {args.seed}`)",
@@ -544,7 +551,8 @@ def report(args, info, results, memory, chain, floor_results, oha_version, repl=
                 lines.append(f"|  writes | {r['writes']['accepted']} accepted, {r['writes']['stored']} stored | | | |")
         lines += ["", f"Audit chain afterwards: valid = {rchain['valid']}, {rchain['sealedCount']} sealed, "
                       f"{rchain['pendingCount']} pending."]
-    out = ROOT / "bench" / "results" / f"{datetime.date.today()}-{args.backend}-{args.subjects}-{args.commitments}.md"
+    out = Path(args.out) if args.out else (
+        ROOT / "bench" / "results" / f"{datetime.date.today()}-{args.backend}-{args.subjects}-{args.commitments}.md")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
     log(f"results written to {out.relative_to(ROOT)}")
@@ -563,6 +571,7 @@ def main():
     p.add_argument("--no-floor", action="store_true")
     p.add_argument("--replicas", action="store_true", help="also (a) and (d) on two hub processes (PostgreSQL)")
     p.add_argument("--no-build", action="store_true")
+    p.add_argument("--out", help="where to write the results (default bench/results/<date>-<backend>-N-M.md)")
     p.add_argument("--generate-only", action="store_true", help="generate (or find) the dataset and stop")
     args = p.parse_args()
     if not args.no_build:
