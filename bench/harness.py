@@ -160,8 +160,17 @@ def dataset(args):
     return url, data, info
 
 
+def port_free(port):
+    import socket
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
 class Process:
     def __init__(self, cmd, port, env=None):
+        # Another process on the port would answer in this one's place.
+        if not port_free(port):
+            raise SystemExit(f"port {port} is taken (a hub left running?): stop it or pass --port")
         self.log = tempfile.NamedTemporaryFile(prefix="bench-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.port = port
@@ -335,7 +344,7 @@ def measure(args, url, data, info, floor_results=None, label=""):
         for c in CLIENTS:
             # A dashboard takes seconds, not milliseconds: a count of requests
             # (two per client) rather than a duration.
-            n = max(4, 2 * c) if key == "e" else writes(args, c) if key == "d" else None
+            n = max(4, 2 * c) if key == "e" else submissions(args, c) if key == "d" else None
             r = oha.run(target_url, c, token=tok, body=body, regex=regex, requests=n)
             rss, _ = hub.memory()
             peak_load_rss = max(peak_load_rss, rss)
@@ -354,7 +363,7 @@ def measure(args, url, data, info, floor_results=None, label=""):
     return results, memory, chain, oha.version
 
 
-def writes(args, clients):
+def submissions(args, clients):
     """How many submissions a (d) run sends: a count, not a duration, so no
     request is cut off in flight and every accepted write can be counted."""
     return (400 if clients == 1 else 700) * args.duration
@@ -426,7 +435,7 @@ def replicas(args, url, data):
                     cmd_args = dict(token=read, regex=True)
                 else:
                     target = f"http://127.0.0.1:{p}/graphql"
-                    cmd_args = dict(token=write, body=submit, requests=writes(args, 32) // 2)
+                    cmd_args = dict(token=write, body=submit, requests=submissions(args, 32) // 2)
                 procs.append((target, cmd_args))
             import concurrent.futures
             with concurrent.futures.ThreadPoolExecutor(2) as pool:
@@ -507,7 +516,7 @@ def report(args, info, results, memory, chain, floor_results, oha_version, repl=
         f"- Machine: {machine()}",
         f"- Database: {backend_detail(args)}",
         f"- Load tool: {oha_version}, {args.duration} s per run ((d): a count of requests, "
-        f"{writes(args, 1)} at one client, {writes(args, 16)} at more; (e): two per client), "
+        f"{submissions(args, 1)} at one client, {submissions(args, 16)} at more; (e): two per client), "
         f"on the same machine as the hub",
         f"- Dataset: generated in {info['seconds']:.0f} s (`sharing-hub generate --subjects {args.subjects} "
         f"--commitments {args.commitments} --seed {args.seed}`)",
@@ -585,6 +594,11 @@ def main():
         ids = [r[0] for r in Db(url).rows("SELECT id FROM subject ORDER BY id LIMIT 200000")][::97][:1000]
         floor_results = floor(args, url, ids)
     repl = replicas(args, url, data) if args.replicas else None
+    # The measurements first, so a report can be written again from them.
+    raw = ROOT / "bench" / "data" / f"last-{args.backend}.json"
+    raw.write_text(json.dumps({"info": info, "results": results, "memory": memory, "chain": chain,
+                               "floor": [[k, c, r] for (k, c), r in (floor_results or {}).items()],
+                               "version": version, "repl": repl}))
     report(args, info, results, memory, chain, floor_results, version, repl)
 
 

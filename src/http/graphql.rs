@@ -13,6 +13,7 @@
 
 use std::collections::BTreeSet;
 
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerError, Variables};
 use axum::body::Bytes;
 use axum::extract::{Extension, State};
@@ -223,11 +224,9 @@ async fn authenticate(s: &HttpState, headers: &HeaderMap) -> Result<Caller, Stri
     }))
 }
 
-fn is_get_mutation(query: &str, operation_name: Option<&str>) -> bool {
+/// Whether the operation a document would run is a mutation.
+fn is_mutation(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
     use async_graphql::parser::types::{DocumentOperations, OperationType as Op};
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return false;
-    };
     let ty = match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
@@ -292,7 +291,16 @@ pub async fn handle(
         Ok(p) => p,
         Err((status, code, message)) => return error_response(status, media, code, &message),
     };
-    if method == Method::GET && is_get_mutation(&params.query, params.operation_name.as_deref()) {
+    // A GET request's document is parsed here, to refuse mutations, and
+    // handed to the executor so it is not parsed twice. (A document that does
+    // not parse is left to the executor, which reports why.)
+    let parsed = (method == Method::GET)
+        .then(|| async_graphql::parser::parse_query(&params.query).ok())
+        .flatten();
+    if parsed
+        .as_ref()
+        .is_some_and(|doc| is_mutation(doc, params.operation_name.as_deref()))
+    {
         let mut res = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
@@ -314,9 +322,17 @@ pub async fn handle(
         dept = %dept
     );
     let started = std::time::Instant::now();
-    let done = execute(s, media, caller, request_id, purpose(&headers), params)
-        .instrument(span)
-        .await;
+    let done = execute(
+        s,
+        media,
+        caller,
+        request_id,
+        purpose(&headers),
+        params,
+        parsed,
+    )
+    .instrument(span)
+    .await;
     crate::metrics::prometheus::observe(
         done.operation.as_deref(),
         done.response.status().as_u16(),
@@ -341,6 +357,7 @@ async fn execute(
     request_id: String,
     purpose: Option<String>,
     p: Params,
+    parsed: Option<ExecutableDocument>,
 ) -> Executed {
     let sent_name = p.operation_name.clone();
     let ctx = std::sync::Arc::new(RequestContext::new(
@@ -350,6 +367,9 @@ async fn execute(
         &s.app.db,
     ));
     let mut request = async_graphql::Request::new(p.query);
+    if let Some(doc) = parsed {
+        request.set_parsed_query(doc);
+    }
     if let Some(name) = p.operation_name {
         request = request.operation_name(name);
     }

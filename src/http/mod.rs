@@ -13,8 +13,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tower_http::CompressionLevel;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
@@ -54,7 +56,14 @@ pub fn router(app: AppState, schema: HubSchema, cfg: &ServeConfig) -> Router {
     router
         .with_state(state)
         .layer(DefaultBodyLimit::max(cfg.max_body_bytes))
-        .layer(CompressionLayer::new())
+        // Small answers (most lookups) are sent as they are: compressing
+        // them costs more CPU than the bytes it saves. Larger ones at the
+        // fastest level.
+        .layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Fastest)
+                .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024))),
+        )
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
