@@ -348,7 +348,7 @@ def measure(args, url, data, info, floor_results=None, label=""):
             r = oha.run(target_url, c, token=tok, body=body, regex=regex, requests=n)
             rss, _ = hub.memory()
             peak_load_rss = max(peak_load_rss, rss)
-            r.update(key=key, title=title, clients=c)
+            r.update(key=key, title=title, clients=c, rss=rss)
             log(f"{label}({key}) {c:>2} clients: {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, failed {r['failed']}")
             results.append(r)
         if key == "d":
@@ -522,8 +522,8 @@ def report(args, info, results, memory, chain, floor_results, oha_version, repl=
         f"--commitments {args.commitments} --seed {args.seed}`)",
         f"- Generator output: `{info['stats'][-400:]}`",
         "",
-        "| scenario | clients | req/s | p50 ms | p99 ms | failed | × floor | target | met |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "| scenario | clients | req/s | p50 ms | p99 ms | failed | × floor | RSS MB after | target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in results:
         fl = floor_results.get((r["key"], r["clients"])) if floor_results else None
@@ -535,7 +535,7 @@ def report(args, info, results, memory, chain, floor_results, oha_version, repl=
             target, ok = verdict(r["key"], r, fa)
             met = "yes" if ok else "**no**"
         lines.append(f"| ({r['key']}) {r['title']} | {r['clients']} | {r['rps']:.0f} | {r['p50']:.1f} | "
-                     f"{r['p99']:.1f} | {r['failed']} | {ratio} | {target} | {met} |")
+                     f"{r['p99']:.1f} | {r['failed']} | {ratio} | {r.get('rss', 0):.0f} | {target} | {met} |")
     if floor_results:
         lines += ["", "Floor (hand-written SQL behind a bare axum handler, no GraphQL, auth or audit):", "",
                   "| lookup | clients | req/s | p50 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
