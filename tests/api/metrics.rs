@@ -314,6 +314,25 @@ async fn filters_and_buckets_narrow_the_figures() {
     );
     let m = figures(&hub, json!({ "region": "410922" })).await;
     assert_eq!(m["commitments"]["byState"], json!([]));
+    // Counts over events join their commitments only when a filter needs
+    // them: filtered, the revocation, the withdrawal and the checks are gone.
+    let c = &m["commitments"];
+    assert_eq!(
+        (
+            c["revocations"].as_i64(),
+            c["withdrawals"].as_i64(),
+            c["falseCommitmentRate"]["denominator"].as_i64()
+        ),
+        (Some(0), Some(0), Some(0))
+    );
+    assert!(
+        m["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["revoked"] == 0),
+        "no revocation in the series either"
+    );
     let m = figures(&hub, json!({ "region": "410900" })).await;
     assert_eq!(count(&m["commitments"]["byKind"], "MEETS_NOW"), 4);
 
