@@ -58,6 +58,11 @@ pub struct AppState {
     pub kek: Arc<certificate::seal::Kek>,
     /// Wake-ups within this process.
     pub events: events::Events,
+    /// Turns for dashboard queries: each runs a score of aggregates at once,
+    /// so this process computes at most as many dashboards together as it
+    /// has cores; the others wait their turn (a local limit on work, not
+    /// shared state: each replica has its own).
+    pub dashboards: Arc<tokio::sync::Semaphore>,
 }
 
 /// Loads the key-encryption key the configuration names, or the one kept
@@ -126,6 +131,9 @@ impl Hub {
             clock: clock::Clock::default(),
             kek,
             events: events::Events::default(),
+            dashboards: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         };
         if serve.demo {
             demo::load_if_empty(&state.db, &state.kek).await?;

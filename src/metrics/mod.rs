@@ -182,7 +182,12 @@ pub struct Period {
 }
 
 /// Backing data of the GraphQL type of the same name.
-pub struct Metrics(Window);
+pub struct Metrics {
+    window: Window,
+    /// This dashboard's turn (see [`crate::AppState::dashboards`]), held
+    /// until every figure below is computed.
+    _turn: tokio::sync::OwnedSemaphorePermit,
+}
 
 /// Aggregate figures for the reform's targets (统计指标).
 #[Object]
@@ -190,44 +195,44 @@ impl Metrics {
     /// The period and buckets of these figures.
     async fn period(&self) -> Period {
         Period {
-            from: Date(self.0.from),
-            to: Date(self.0.to),
-            bucket: self.0.bucket,
-            today: Date(self.0.today),
+            from: Date(self.window.from),
+            to: Date(self.window.to),
+            bucket: self.window.bucket,
+            today: Date(self.window.today),
         }
     }
     /// Commitments (告知承诺).
     async fn commitments(&self) -> CommitmentMetrics {
-        CommitmentMetrics(self.0.clone())
+        CommitmentMetrics(self.window.clone())
     }
     /// Credit (信用).
     async fn credit(&self) -> CreditMetrics {
-        CreditMetrics(self.0.clone())
+        CreditMetrics(self.window.clone())
     }
     /// E-certificates (电子证照) and their verifications.
     async fn certificates(&self) -> CertificateMetrics {
-        CertificateMetrics(self.0.clone())
+        CertificateMetrics(self.window.clone())
     }
     /// Cross-agency lookups, from the audit log.
     async fn lookups(&self) -> LookupMetrics {
-        LookupMetrics(self.0.clone())
+        LookupMetrics(self.window.clone())
     }
     /// Assistance requests (协助核查).
     async fn assistance(&self) -> AssistanceMetrics {
-        AssistanceMetrics(self.0.clone())
+        AssistanceMetrics(self.window.clone())
     }
     /// The service network: matters per outlet, proxied share, legs over
     /// their limits, ratings (好差评).
     async fn service_network(&self) -> network::NetworkMetrics {
-        network::NetworkMetrics(self.0.clone())
+        network::NetworkMetrics(self.window.clone())
     }
     /// The reform task ledger (任务分工): tasks by lead department and status, overdue.
     async fn tasks(&self) -> network::TaskMetrics {
-        network::TaskMetrics(self.0.clone())
+        network::TaskMetrics(self.window.clone())
     }
     /// The main counts per bucket of the period (buckets with nothing are left out).
     async fn series(&self, ctx: &Context<'_>) -> Result<Vec<SeriesPoint>> {
-        series(&src(ctx, &self.0)).await
+        series(&src(ctx, &self.window)).await
     }
 }
 
@@ -879,14 +884,26 @@ impl MetricsQuery {
             Some(_) => return Err(Error::bad_field("region", "a 行政区划代码 has six digits")),
             None => None,
         };
-        Ok(Metrics(Window {
-            from: filter.from.0,
-            to: filter.to.0,
-            department: filter.department,
-            item: filter.item,
-            region_prefix,
-            bucket: filter.bucket,
-            today: ctx.app().clock.today(),
-        }))
+        // Dashboards take turns: a few at a time finish in seconds, where
+        // many at once would share the readers and all run past the timeout.
+        let turn = ctx
+            .app()
+            .dashboards
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::internal_msg("the dashboards' turns are closed"))?;
+        Ok(Metrics {
+            window: Window {
+                from: filter.from.0,
+                to: filter.to.0,
+                department: filter.department,
+                item: filter.item,
+                region_prefix,
+                bucket: filter.bucket,
+                today: ctx.app().clock.today(),
+            },
+            _turn: turn,
+        })
     }
 }
