@@ -146,3 +146,29 @@ pub fn connection<R, N, K: Serialize, C: From<Paged<N>>>(
         total,
     })
 }
+
+/// Keyset pagination newest first, on a time column then the id: the rows
+/// after the cursor, ordered by both descending, one more than the page (the
+/// extra row tells [`connection`] there is a next page).
+pub fn newest_first<E, T, I>(
+    q: sea_orm::Select<E>,
+    at: E::Column,
+    id: E::Column,
+    page: &Page<(T, I)>,
+) -> sea_orm::Select<E>
+where
+    E: sea_orm::EntityTrait,
+    T: Into<sea_orm::Value> + Clone,
+    I: Into<sea_orm::Value> + Clone,
+{
+    use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
+    let q = match &page.after {
+        Some((t, i)) => q.filter(
+            Condition::any()
+                .add(at.lt(t.clone()))
+                .add(Condition::all().add(at.eq(t.clone())).add(id.lt(i.clone()))),
+        ),
+        None => q,
+    };
+    q.order_by_desc(at).order_by_desc(id).limit(page.first + 1)
+}

@@ -10,7 +10,7 @@ use entity::{certificate, certificate_serial, certificate_type, issuer_key};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -615,17 +615,7 @@ pub async fn list(
         None => {}
     }
     let total = q.clone().count(conn).await?;
-    if let Some((at, id)) = page.after {
-        q = q.filter(
-            Condition::any()
-                .add(C::CreatedAt.lt(at))
-                .add(Condition::all().add(C::CreatedAt.eq(at)).add(C::Id.lt(id))),
-        );
-    }
-    let rows = q
-        .order_by_desc(C::CreatedAt)
-        .order_by_desc(C::Id)
-        .limit(page.first + 1)
+    let rows = crate::pagination::newest_first(q, C::CreatedAt, C::Id, page)
         .all(conn)
         .await?;
     Ok((rows.into_iter().map(|row| Cert { row }).collect(), total))

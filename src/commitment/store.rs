@@ -553,20 +553,8 @@ pub async fn list(
         .filter(cond.clone())
         .count(conn)
         .await?;
-    let mut q = commitment::Entity::find().filter(cond);
-    if let Some((at, id)) = page.after {
-        q = q.filter(
-            Condition::any().add(C::SubmittedAt.lt(at)).add(
-                Condition::all()
-                    .add(C::SubmittedAt.eq(at))
-                    .add(C::Id.lt(id)),
-            ),
-        );
-    }
-    let rows = q
-        .order_by_desc(C::SubmittedAt)
-        .order_by_desc(C::Id)
-        .limit(page.first + 1)
+    let q = commitment::Entity::find().filter(cond);
+    let rows = crate::pagination::newest_first(q, C::SubmittedAt, C::Id, page)
         .all(conn)
         .await?;
     Ok((

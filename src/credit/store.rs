@@ -9,7 +9,7 @@ use async_graphql::dataloader::Loader;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{credit_objection, credit_record, credit_repair, punishment_entry};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
@@ -387,17 +387,7 @@ pub async fn list_records(
         q = q.filter(C::Status.eq(s.as_str()));
     }
     let total = q.clone().count(conn).await?;
-    if let Some((at, id)) = page.after {
-        q = q.filter(
-            Condition::any()
-                .add(C::RecordedAt.lt(at))
-                .add(Condition::all().add(C::RecordedAt.eq(at)).add(C::Id.lt(id))),
-        );
-    }
-    let rows = q
-        .order_by_desc(C::RecordedAt)
-        .order_by_desc(C::Id)
-        .limit(page.first + 1)
+    let rows = crate::pagination::newest_first(q, C::RecordedAt, C::Id, page)
         .all(conn)
         .await?;
     Ok((
@@ -768,17 +758,7 @@ pub async fn list_repairs(
         q = q.filter(C::Status.eq(s.as_str()));
     }
     let total = q.clone().count(conn).await?;
-    if let Some((at, id)) = page.after {
-        q = q.filter(
-            Condition::any()
-                .add(C::AppliedAt.lt(at))
-                .add(Condition::all().add(C::AppliedAt.eq(at)).add(C::Id.lt(id))),
-        );
-    }
-    let rows = q
-        .order_by_desc(C::AppliedAt)
-        .order_by_desc(C::Id)
-        .limit(page.first + 1)
+    let rows = crate::pagination::newest_first(q, C::AppliedAt, C::Id, page)
         .all(conn)
         .await?;
     Ok((rows.into_iter().map(Repair).collect(), total))

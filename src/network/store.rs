@@ -656,18 +656,8 @@ pub async fn list_matters(
         .filter(cond.clone())
         .count(conn)
         .await?;
-    let mut q = matter::Entity::find().filter(cond);
-    if let Some((at, id)) = page.after {
-        q = q.filter(
-            Condition::any()
-                .add(C::ReceivedAt.lt(at))
-                .add(Condition::all().add(C::ReceivedAt.eq(at)).add(C::Id.lt(id))),
-        );
-    }
-    let rows = q
-        .order_by_desc(C::ReceivedAt)
-        .order_by_desc(C::Id)
-        .limit(page.first + 1)
+    let q = matter::Entity::find().filter(cond);
+    let rows = crate::pagination::newest_first(q, C::ReceivedAt, C::Id, page)
         .all(conn)
         .await?;
     Ok((
@@ -1029,18 +1019,8 @@ pub async fn list_ratings(
         .filter(cond.clone())
         .count(conn)
         .await?;
-    let mut q = rating::Entity::find().filter(cond);
-    if let Some((at, id)) = page.after {
-        q = q.filter(
-            Condition::any()
-                .add(C::RatedAt.lt(at))
-                .add(Condition::all().add(C::RatedAt.eq(at)).add(C::Id.lt(id))),
-        );
-    }
-    let rows = q
-        .order_by_desc(C::RatedAt)
-        .order_by_desc(C::Id)
-        .limit(page.first + 1)
+    let q = rating::Entity::find().filter(cond);
+    let rows = crate::pagination::newest_first(q, C::RatedAt, C::Id, page)
         .all(conn)
         .await?;
     Ok((

@@ -528,15 +528,7 @@ pub async fn versions(
         base = base.filter(C::DeptCode.eq(d));
     }
     let total = base.clone().count(conn).await?;
-    let mut q = base;
-    if let Some((at, id)) = page.after {
-        q = q.filter(
-            Condition::any()
-                .add(C::PublishedAt.lt(at))
-                .add(C::PublishedAt.eq(at).and(C::Id.lt(id))),
-        );
-    }
-    let rows = q
+    let rows = crate::pagination::newest_first(base, C::PublishedAt, C::Id, page)
         .select_only()
         .columns([
             C::Id,
@@ -546,9 +538,6 @@ pub async fn versions(
             C::ItemCount,
             C::PublishedAt,
         ])
-        .order_by_desc(C::PublishedAt)
-        .order_by_desc(C::Id)
-        .limit(page.first + 1)
         .into_tuple::<(
             Uuid,
             String,

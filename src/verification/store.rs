@@ -272,17 +272,7 @@ pub async fn list(
         q = q.filter(C::Status.eq("OPEN")).filter(C::DueDate.lt(day));
     }
     let total = q.clone().count(conn).await?;
-    if let Some((at, id)) = page.after {
-        q = q.filter(
-            Condition::any()
-                .add(C::CreatedAt.lt(at))
-                .add(Condition::all().add(C::CreatedAt.eq(at)).add(C::Id.lt(id))),
-        );
-    }
-    let rows = q
-        .order_by_desc(C::CreatedAt)
-        .order_by_desc(C::Id)
-        .limit(page.first + 1)
+    let rows = crate::pagination::newest_first(q, C::CreatedAt, C::Id, page)
         .all(conn)
         .await?;
     Ok((rows, total))
