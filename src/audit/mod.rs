@@ -272,18 +272,63 @@ async fn write_batch(
     facts: Vec<audit_fact::ActiveModel>,
 ) -> Result<()> {
     let txn = db.begin().await?;
-    // PostgreSQL takes at most 65535 bind parameters per statement.
+    insert_rows(&txn, &entries, &facts).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Inserts entries and their facts, in chunks under PostgreSQL's 65535 bind
+/// parameters per statement.
+async fn insert_rows(
+    txn: &DatabaseTransaction,
+    entries: &[audit_entry::ActiveModel],
+    facts: &[audit_fact::ActiveModel],
+) -> Result<()> {
     for chunk in entries.chunks(2000) {
         audit_entry::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
     for chunk in facts.chunks(3000) {
         audit_fact::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
-    txn.commit().await?;
+    Ok(())
+}
+
+/// The chain's head as this transaction sees it, after taking the
+/// sequencer's lock on PostgreSQL (so replicas never fork the chain):
+/// whether a head row exists, its sequence number and hash.
+async fn lock_head(txn: &DatabaseTransaction) -> Result<(bool, i64, String)> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT pg_advisory_xact_lock({SEAL_LOCK})"),
+        ))
+        .await?;
+    }
+    Ok(match audit_head::Entity::find_by_id(1).one(txn).await? {
+        Some(h) => (true, h.seq, h.hash),
+        None => (false, 0, chain::GENESIS.to_owned()),
+    })
+}
+
+/// Moves the chain's head to `(seq, hash)`.
+async fn move_head(txn: &DatabaseTransaction, exists: bool, seq: i64, hash: String) -> Result<()> {
+    let row = audit_head::ActiveModel {
+        id: Set(1),
+        seq: Set(seq),
+        hash: Set(hash),
+        sealed_at: Set(crate::util::now()),
+    };
+    if exists {
+        audit_head::Entity::update(row).exec(txn).await?;
+    } else {
+        audit_head::Entity::insert(row)
+            .exec_without_returning(txn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -295,19 +340,7 @@ pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) ->
     if entries.is_empty() {
         return Ok(());
     }
-    let backend = txn.get_database_backend();
-    if backend == DbBackend::Postgres {
-        txn.execute_raw(Statement::from_string(
-            DbBackend::Postgres,
-            format!("SELECT pg_advisory_xact_lock({SEAL_LOCK})"),
-        ))
-        .await?;
-    }
-    let head = audit_head::Entity::find_by_id(1).one(txn).await?;
-    let (mut seq, mut hash) = match &head {
-        Some(h) => (h.seq, h.hash.clone()),
-        None => (0, chain::GENESIS.to_owned()),
-    };
+    let (exists, mut seq, mut hash) = lock_head(txn).await?;
     let last_id: Option<i64> = audit_entry::Entity::find()
         .select_only()
         .column_as(audit_entry::Column::Id.max(), "m")
@@ -343,30 +376,9 @@ pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) ->
         let row = audit_entry::ActiveModel::from(model);
         rows.push(row);
     }
-    for chunk in rows.chunks(2000) {
-        audit_entry::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
-    }
-    for chunk in facts.chunks(3000) {
-        audit_fact::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
-    }
-    let row = audit_head::ActiveModel {
-        id: Set(1),
-        seq: Set(seq),
-        hash: Set(hash),
-        sealed_at: Set(crate::util::now()),
-    };
-    if head.is_some() {
-        audit_head::Entity::update(row).exec(txn).await?;
-    } else {
-        audit_head::Entity::insert(row)
-            .exec_without_returning(txn)
-            .await?;
-    }
-    if backend == DbBackend::Postgres {
+    insert_rows(txn, &rows, &facts).await?;
+    move_head(txn, exists, seq, hash).await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
         // Ids were given explicitly: move the serial past them.
         txn.execute_raw(Statement::from_string(
             DbBackend::Postgres,
@@ -380,13 +392,7 @@ pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) ->
 /// Seals up to [`BATCH`] pending entries in one transaction.
 async fn seal_batch(db: &Db) -> Result<usize> {
     let txn = db.begin().await?;
-    if db.backend() == DbBackend::Postgres {
-        txn.execute_raw(Statement::from_string(
-            DbBackend::Postgres,
-            format!("SELECT pg_advisory_xact_lock({SEAL_LOCK})"),
-        ))
-        .await?;
-    }
+    let (exists, mut seq, mut hash) = lock_head(&txn).await?;
     let pending = audit_entry::Entity::find()
         .filter(audit_entry::Column::Seq.is_null())
         .order_by_asc(audit_entry::Column::Id)
@@ -396,11 +402,6 @@ async fn seal_batch(db: &Db) -> Result<usize> {
     if pending.is_empty() {
         return Ok(0);
     }
-    let head = audit_head::Entity::find_by_id(1).one(&txn).await?;
-    let (mut seq, mut hash) = match &head {
-        Some(h) => (h.seq, h.hash.clone()),
-        None => (0, chain::GENESIS.to_owned()),
-    };
     let mut links = Vec::with_capacity(pending.len());
     for e in &pending {
         seq += 1;
@@ -413,20 +414,7 @@ async fn seal_batch(db: &Db) -> Result<usize> {
         });
     }
     seal_rows(&txn, links).await?;
-    let now = crate::util::now();
-    let row = audit_head::ActiveModel {
-        id: Set(1),
-        seq: Set(seq),
-        hash: Set(hash),
-        sealed_at: Set(now),
-    };
-    if head.is_some() {
-        audit_head::Entity::update(row).exec(&txn).await?;
-    } else {
-        audit_head::Entity::insert(row)
-            .exec_without_returning(&txn)
-            .await?;
-    }
+    move_head(&txn, exists, seq, hash).await?;
     txn.commit().await?;
     Ok(pending.len())
 }
@@ -443,44 +431,29 @@ struct Link {
 /// which SQLite ≥ 3.33 and PostgreSQL both take) rather than one round trip
 /// per entry.
 async fn seal_rows(txn: &DatabaseTransaction, links: Vec<Link>) -> Result<()> {
-    let backend = txn.get_database_backend();
     // Four parameters per entry: well under both databases' limits per statement.
     for chunk in links.chunks(BATCH) {
-        let mut sql = String::from("WITH v(id, seq, prev_hash, hash) AS (VALUES ");
-        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 4);
+        let mut q = crate::metrics::sql::Q::new(txn.get_database_backend());
+        q.push("WITH v(id, seq, prev_hash, hash) AS (VALUES ");
         for (i, l) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            let n = values.len();
-            match backend {
-                DbBackend::Postgres => sql.push_str(&format!(
-                    "(${}::bigint, ${}::bigint, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4
-                )),
-                _ => sql.push_str("(?, ?, ?, ?)"),
-            }
-            values.extend([
-                l.id.into(),
-                l.seq.into(),
-                l.prev_hash.clone().into(),
-                l.hash.clone().into(),
-            ]);
+            q.push(if i == 0 { "(CAST(" } else { ", (CAST(" })
+                .bind(l.id)
+                .push(" AS BIGINT), CAST(")
+                .bind(l.seq)
+                .push(" AS BIGINT), ")
+                .bind(l.prev_hash.clone())
+                .push(", ")
+                .bind(l.hash.clone())
+                .push(")");
         }
-        sql.push_str(
+        q.push(
             ") UPDATE audit_entry SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash \
              FROM v WHERE audit_entry.id = v.id",
         );
-        let done = txn
-            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
-        if done.rows_affected() != chunk.len() as u64 {
+        let updated = q.execute(txn).await?;
+        if updated != chunk.len() as u64 {
             return Err(Error::internal_msg(format!(
-                "sealing updated {} audit entries instead of {}",
-                done.rows_affected(),
+                "sealing updated {updated} audit entries instead of {}",
                 chunk.len()
             )));
         }

@@ -58,6 +58,12 @@ impl Q {
         Ok(conn.query_all_raw(stmt).await?)
     }
 
+    /// Runs a statement that returns no rows; gives the rows it changed.
+    pub async fn execute(&self, conn: &impl ConnectionTrait) -> Result<u64> {
+        let stmt = Statement::from_sql_and_values(self.backend, &self.sql, self.values.clone());
+        Ok(conn.execute_raw(stmt).await?.rows_affected())
+    }
+
     /// Runs the query and reads the first row's columns as integers (0 when NULL).
     pub async fn ints(&self, conn: &impl ConnectionTrait, cols: &[&str]) -> Result<Vec<i64>> {
         let rows = self.rows(conn).await?;
