@@ -8,6 +8,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+/// The day an instant falls on in China Standard Time (UTC+8).
+pub fn china_day(t: DateTime<Utc>) -> NaiveDate {
+    (t + Duration::hours(8)).date_naive()
+}
+
 /// A clock, shared by clones.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
@@ -22,7 +27,7 @@ impl Clock {
 
     /// Today in China Standard Time (UTC+8), the day deadlines count in.
     pub fn today(&self) -> NaiveDate {
-        (self.now() + Duration::hours(8)).date_naive()
+        china_day(self.now())
     }
 
     /// Moves the clock forward (tests only: production never calls it).

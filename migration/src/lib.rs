@@ -10,6 +10,9 @@ mod m20260401_000004_verification;
 mod m20260501_000005_metrics;
 mod m20260601_000006_service_network;
 mod m20260701_000007_metric_indexes;
+mod m20260801_000008_tallies;
+
+pub use m20260801_000008_tallies::{Part as TallyPart, rebuild as rebuild_tallies};
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -25,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260501_000005_metrics::Migration),
             Box::new(m20260601_000006_service_network::Migration),
             Box::new(m20260701_000007_metric_indexes::Migration),
+            Box::new(m20260801_000008_tallies::Migration),
         ]
     }
 }

@@ -196,6 +196,7 @@ impl AuditLog {
     /// back with the change it records. Call [`AuditLog::committed`] after the
     /// commit.
     pub async fn append_in(&self, txn: &DatabaseTransaction, entry: NewEntry) -> Result<()> {
+        crate::metrics::tally::add_facts(txn, &[&entry]).await?;
         let facts = entry.fact_rows();
         audit_entry::Entity::insert(entry.into_active())
             .exec_without_returning(txn)
@@ -222,10 +223,9 @@ impl AuditLog {
     async fn run_writer(self, mut rx: mpsc::Receiver<Job>) {
         let mut jobs = Vec::with_capacity(BATCH);
         while rx.recv_many(&mut jobs, BATCH).await > 0 {
-            let facts: Vec<_> = jobs.iter().flat_map(|j| j.entry.fact_rows()).collect();
-            let entries: Vec<_> = jobs.iter().map(|j| j.entry.clone().into_active()).collect();
-            let n = entries.len() as u64;
-            let ok = match write_batch(&self.inner.db, entries, facts).await {
+            let batch: Vec<&NewEntry> = jobs.iter().map(|j| &j.entry).collect();
+            let n = batch.len() as u64;
+            let ok = match write_batch(&self.inner.db, &batch).await {
                 Ok(()) => true,
                 Err(e) => {
                     tracing::error!(error = ?e, entries = n, "audit entries could not be written");
@@ -266,13 +266,12 @@ impl AuditLog {
     }
 }
 
-async fn write_batch(
-    db: &Db,
-    entries: Vec<audit_entry::ActiveModel>,
-    facts: Vec<audit_fact::ActiveModel>,
-) -> Result<()> {
+async fn write_batch(db: &Db, batch: &[&NewEntry]) -> Result<()> {
+    let facts: Vec<_> = batch.iter().flat_map(|e| e.fact_rows()).collect();
+    let entries: Vec<_> = batch.iter().map(|e| (*e).clone().into_active()).collect();
     let txn = db.begin().await?;
     insert_rows(&txn, &entries, &facts).await?;
+    crate::metrics::tally::add_facts(&txn, batch).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -341,6 +340,7 @@ pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) ->
         return Ok(());
     }
     let (exists, mut seq, mut hash) = lock_head(txn).await?;
+    crate::metrics::tally::add_facts(txn, &entries.iter().collect::<Vec<_>>()).await?;
     let last_id: Option<i64> = audit_entry::Entity::find()
         .select_only()
         .column_as(audit_entry::Column::Id.max(), "m")

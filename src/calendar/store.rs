@@ -143,7 +143,8 @@ pub async fn rebuild_ordinals(conn: &impl ConnectionTrait) -> Result<()> {
             .exec_without_returning(conn)
             .await?;
     }
-    Ok(())
+    // The dashboard's tallies of working days to a check count on these ordinals.
+    crate::metrics::tally::rebuild(conn, migration::TallyPart::WorkingDays).await
 }
 
 fn year_start(y: i32) -> Result<NaiveDate> {

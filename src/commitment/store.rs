@@ -187,7 +187,9 @@ pub struct NewEvent<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// Stores an event and adds what it changes to the dashboard's tallies.
 async fn insert_event(conn: &impl ConnectionTrait, c: &Commitment, e: NewEvent<'_>) -> Result<()> {
+    let adds = crate::metrics::tally::for_event(c.into(), e.action, e.from, e.at);
     let row = commitment_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         commitment_id: Set(c.id),
@@ -204,7 +206,7 @@ async fn insert_event(conn: &impl ConnectionTrait, c: &Commitment, e: NewEvent<'
     commitment_event::Entity::insert(row)
         .exec_without_returning(conn)
         .await?;
-    Ok(())
+    crate::metrics::tally::add(conn, adds).await
 }
 
 /// A commitment with its whole history, as a bulk loader writes it.
@@ -219,7 +221,8 @@ pub struct Bulk {
 
 /// Stores many commitments with their events and materials in a few
 /// multi-row inserts (the dataset generator's path; the API stores one at a
-/// time through [`insert`] and [`apply`]).
+/// time through [`insert`] and [`apply`]). The dashboard's tallies are not
+/// kept here: the loader rebuilds them once it is done.
 pub async fn insert_bulk(conn: &impl ConnectionTrait, rows: Vec<Bulk>) -> Result<()> {
     let mut commitments = Vec::with_capacity(rows.len());
     let mut events = Vec::new();

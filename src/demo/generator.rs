@@ -413,10 +413,13 @@ impl Walk<'_> {
                     c.concluded_at = Some(moment);
                     reason = Some("申请人选择按一般程序办理");
                 }
-                Action::RecordCompliant | Action::ConfirmRectification => {
+                // As the API does: the check's result is recorded once, and a
+                // confirmed rectification only concludes the matter.
+                Action::RecordCompliant => {
                     c.verified_at = Some(moment);
                     c.concluded_at = Some(moment);
                 }
+                Action::ConfirmRectification => c.concluded_at = Some(moment),
                 Action::RecordNoncompliant => {
                     c.verified_at = Some(moment);
                     reason = Some("现场核查发现承诺内容与实际不符");
@@ -765,6 +768,10 @@ pub async fn generate(db: &Db, kek: &Kek, plan: &Plan, today: NaiveDate) -> Resu
     stats.proxied = written.proxied;
     stats.ratings = written.ratings;
     stats.task_reports = written.reports;
+    // The bulk loader leaves the commitments' tallies to one pass at the end.
+    let txn = db.begin().await?;
+    crate::metrics::tally::rebuild(&txn, migration::TallyPart::Commitments).await?;
+    txn.commit().await?;
     // Fresh statistics, so the planners choose the indexes a loaded table needs.
     db.write.execute_unprepared("ANALYZE").await?;
     Ok(stats)

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::generator::uuid;
 use crate::calendar::Calendar;
+use crate::clock::china_day;
 use crate::commitment::state::State;
 use crate::db::Db;
 use crate::error::Result;
@@ -151,10 +152,6 @@ fn door(rng: &mut StdRng, o: &Outlets, item: &PowerItem, received_at_centres: bo
     }
 }
 
-fn day_of(t: DateTime<Utc>) -> NaiveDate {
-    (t + Duration::hours(8)).date_naive()
-}
-
 fn at(day: NaiveDate, rng: &mut StdRng) -> DateTime<Utc> {
     let minutes = rng.gen_range(0..(8 * 60));
     day.and_hms_opt(1, 0, 0).unwrap_or_default().and_utc() + Duration::minutes(minutes)
@@ -174,7 +171,7 @@ fn legs(
     let mut began = Some(start);
     for (i, leg) in out.iter_mut().enumerate() {
         let Some(s) = began else { break };
-        let s_day = day_of(s);
+        let s_day = china_day(s);
         leg.started_at = Some(s);
         leg.started_on = Some(s_day);
         leg.due_on = Some(
@@ -183,7 +180,7 @@ fn legs(
         );
         match ends.get(i) {
             Some(e) => {
-                let e_day = day_of(*e);
+                let e_day = china_day(*e);
                 leg.completed_at = Some(*e);
                 leg.completed_on = Some(e_day);
                 leg.working_days =
@@ -323,7 +320,13 @@ impl<'a> NetworkGen<'a> {
                 proxied,
                 agent_id: d.agent,
                 authorisation: d.agent.map(|a| {
-                    authorisation(&b.subject, &b.name, a, &item.code, day_of(b.submitted_at))
+                    authorisation(
+                        &b.subject,
+                        &b.name,
+                        a,
+                        &item.code,
+                        china_day(b.submitted_at),
+                    )
                 }),
                 state,
                 outcome,
@@ -334,10 +337,10 @@ impl<'a> NetworkGen<'a> {
                 materials: b.materials.clone(),
                 notice: None,
                 received_at: b.submitted_at,
-                received_on: day_of(b.submitted_at),
+                received_on: china_day(b.submitted_at),
                 complete_at: Some(b.submitted_at),
                 concluded_at: ends.last().copied(),
-                concluded_on: ends.last().map(|t| day_of(*t)),
+                concluded_on: ends.last().map(|t| china_day(*t)),
                 created_by: ACTOR.into(),
                 version: 1,
             });
@@ -422,7 +425,7 @@ impl<'a> NetworkGen<'a> {
                         };
                         let day = self
                             .cal
-                            .add_working_days(day_of(t), u32::try_from(n).unwrap_or(0))
+                            .add_working_days(china_day(t), u32::try_from(n).unwrap_or(0))
                             .date;
                         if day > self.today {
                             break;
@@ -478,7 +481,7 @@ impl<'a> NetworkGen<'a> {
                     received_on: received,
                     complete_at: (!incomplete).then_some(received_at),
                     concluded_at: done.then_some(t),
-                    concluded_on: done.then(|| day_of(t)),
+                    concluded_on: done.then(|| china_day(t)),
                     created_by: ACTOR.into(),
                     version: 1,
                 });
@@ -510,7 +513,7 @@ impl<'a> NetworkGen<'a> {
                 continue;
             };
             let rated_at = concluded + Duration::minutes(self.rng.gen_range(5..600));
-            let rated_on = day_of(rated_at);
+            let rated_on = china_day(rated_at);
             if rated_on > self.today {
                 continue;
             }

@@ -2,19 +2,22 @@
 //! Prometheus metrics for operations.
 //!
 //! Every figure is one aggregate query over indexed columns (GROUP BY in the
-//! database); the process only shapes the rows that come back. Each figure's
+//! database); the process only shapes the rows that come back. Figures over
+//! commitments and the audit log's facts add up the daily tallies of
+//! [`tally`], which the writes keep. Each figure's
 //! description says exactly how it is computed. Periods are China Standard
 //! Time days, both ends included.
 
 pub mod network;
 pub mod prometheus;
 pub mod sql;
+pub mod tally;
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
 use sea_orm::{DatabaseConnection, DbBackend};
 
-use self::sql::{Bucket, Q, bucket, day, days_between, float, instants};
+use self::sql::{Bucket, Q, bucket, days_between, float, instants};
 use crate::auth::Scope;
 use crate::error::{Error, Result};
 use crate::identity::scalars::Date;
@@ -70,29 +73,31 @@ impl Window {
         }
     }
 
-    /// Whether the commitment conditions narrow anything (a department, a
-    /// region or an item); when not, counts over events need not join their
-    /// commitments.
-    fn narrows_commitments(&self) -> bool {
-        self.department.is_some() || self.region_prefix.is_some() || self.item.is_some()
-    }
-
-    /// The events of commitments `e`, joined to their commitments `c` only
-    /// when the conditions need them.
-    fn events_from(&self) -> &'static str {
-        if self.narrows_commitments() {
-            "FROM commitment_event e JOIN commitment c ON c.id = e.commitment_id"
-        } else {
-            "FROM commitment_event e"
-        }
-    }
-
     /// Adds the commitment conditions (department, region, item) on alias `c`.
     fn commitment(&self, q: &mut Q) {
         self.dept(q, "c.dept_code");
         if let Some(i) = &self.item {
             q.push(" AND c.item_code = ").bind(i.clone());
         }
+    }
+
+    /// Adds the commitment conditions (department, region, item) on a tally `t`.
+    fn counted(&self, q: &mut Q) {
+        self.dept(q, "t.dept_code");
+        if let Some(i) = &self.item {
+            q.push(" AND t.item_code = ").bind(i.clone());
+        }
+    }
+
+    /// Starts a query over the commitments' tallies of `measures` in the period.
+    fn tally(&self, q: &mut Q, select: &str, measures: &[&str]) {
+        let list: Vec<String> = measures.iter().map(|m| format!("'{m}'")).collect();
+        q.push(&format!(
+            "SELECT {select} FROM commitment_tally t WHERE t.measure IN ({})",
+            list.join(", ")
+        ));
+        self.dates(q, "t.day");
+        self.counted(q);
     }
 
     /// Adds `col` within the period, for a DATE column.
@@ -244,25 +249,13 @@ pub struct CommitmentMetrics(Window);
 impl CommitmentMetrics {
     /// Commitments submitted in the period, by their state now.
     async fn by_state(&self, ctx: &Context<'_>) -> Result<Vec<Count>> {
-        let x = src(ctx, &self.0);
-        let mut q = x.q();
-        q.push("SELECT c.state AS k, COUNT(*) AS n FROM commitment c WHERE 1 = 1");
-        x.s.instants(&mut q, "c.submitted_at");
-        x.s.commitment(&mut q);
-        q.push(" GROUP BY c.state ORDER BY c.state");
-        Ok(counts(q.counts(x.conn).await?))
+        self.grouped(ctx, "STATE").await
     }
 
     /// Commitments submitted in the period, by kind: MEETS_NOW and
     /// MEETS_BY_DEADLINE for business licences, CERTIFICATION for certification matters.
     async fn by_kind(&self, ctx: &Context<'_>) -> Result<Vec<Count>> {
-        let x = src(ctx, &self.0);
-        let mut q = x.q();
-        q.push("SELECT COALESCE(c.kind, c.mode) AS k, COUNT(*) AS n FROM commitment c WHERE 1 = 1");
-        x.s.instants(&mut q, "c.submitted_at");
-        x.s.commitment(&mut q);
-        q.push(" GROUP BY COALESCE(c.kind, c.mode) ORDER BY COALESCE(c.kind, c.mode)");
-        Ok(counts(q.counts(x.conn).await?))
+        self.grouped(ctx, "SUBMIT").await
     }
 
     /// On-the-spot decision rate (当场办结率): of the commitments approved in the
@@ -271,9 +264,12 @@ impl CommitmentMetrics {
     async fn on_the_spot_rate(&self, ctx: &Context<'_>) -> Result<Ratio> {
         let x = src(ctx, &self.0);
         let mut q = x.q();
-        q.push("SELECT SUM(CASE WHEN c.decided_on = c.submitted_on THEN 1 ELSE 0 END) AS num, COUNT(*) AS den FROM commitment c WHERE c.state <> 'REJECTED' AND c.decided_on IS NOT NULL");
-        x.s.dates(&mut q, "c.decided_on");
-        x.s.commitment(&mut q);
+        let select = format!(
+            "{} AS num, {} AS den",
+            sum("CASE WHEN t.detail = 'SAME_DAY' THEN t.n ELSE 0 END"),
+            sum("t.n")
+        );
+        x.s.tally(&mut q, &select, &["APPROVE"]);
         let v = q.ints(x.conn, &["num", "den"]).await?;
         Ok(ratio(v[0], v[1]))
     }
@@ -317,11 +313,16 @@ impl CommitmentMetrics {
     /// was recorded in the period (a RECORD_COMPLIANT or RECORD_NONCOMPLIANT
     /// event in the period), those found untrue (RECORD_NONCOMPLIANT).
     async fn false_commitment_rate(&self, ctx: &Context<'_>) -> Result<Ratio> {
+        // A commitment's check result is recorded once (VERIFYING is left
+        // for good), so counting the events counts the commitments.
         let x = src(ctx, &self.0);
         let mut q = x.q();
-        q.push(&format!("SELECT COUNT(DISTINCT CASE WHEN e.action = 'RECORD_NONCOMPLIANT' THEN e.commitment_id END) AS num, COUNT(DISTINCT e.commitment_id) AS den {} WHERE e.action IN ('RECORD_COMPLIANT', 'RECORD_NONCOMPLIANT')", x.s.events_from()));
-        x.s.instants(&mut q, "e.at");
-        x.s.commitment(&mut q);
+        let select = format!(
+            "{} AS num, {} AS den",
+            sum("CASE WHEN t.measure = 'RECORD_NONCOMPLIANT' THEN t.n ELSE 0 END"),
+            sum("t.n")
+        );
+        x.s.tally(&mut q, &select, &RECORDS);
         let v = q.ints(x.conn, &["num", "den"]).await?;
         Ok(ratio(v[0], v[1]))
     }
@@ -343,13 +344,11 @@ impl CommitmentMetrics {
     async fn mean_working_days_to_verification(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
         let x = src(ctx, &self.0);
         let mut q = x.q();
-        let verified_day = day(x.backend, "c.verified_at");
-        q.push(&format!(
-            "SELECT {} AS m FROM commitment c JOIN working_day d1 ON d1.day = c.decided_on JOIN working_day d2 ON d2.day = {verified_day} WHERE c.verified_at IS NOT NULL",
-            float(x.backend, "AVG(d2.ordinal - d1.ordinal)")
-        ));
-        x.s.instants(&mut q, "c.verified_at");
-        x.s.commitment(&mut q);
+        let select = format!(
+            "{} / NULLIF(SUM(t.days_n), 0) AS m",
+            float(x.backend, "SUM(t.days_total)")
+        );
+        x.s.tally(&mut q, &select, &RECORDS);
         q.float(x.conn, "m").await
     }
 
@@ -364,15 +363,34 @@ impl CommitmentMetrics {
     }
 }
 
+/// The measures of check results in the commitments' tallies.
+const RECORDS: [&str; 2] = ["RECORD_COMPLIANT", "RECORD_NONCOMPLIANT"];
+
+/// `SUM(expr)` as a 64-bit integer on both databases (PostgreSQL sums
+/// BIGINTs to NUMERIC).
+fn sum(expr: &str) -> String {
+    format!("CAST(SUM({expr}) AS BIGINT)")
+}
+
+impl CommitmentMetrics {
+    /// A measure of the commitments' tallies by its detail.
+    async fn grouped(&self, ctx: &Context<'_>, measure: &str) -> Result<Vec<Count>> {
+        let x = src(ctx, &self.0);
+        let mut q = x.q();
+        x.s.tally(
+            &mut q,
+            &format!("t.detail AS k, {} AS n", sum("t.n")),
+            &[measure],
+        );
+        q.push(" GROUP BY t.detail HAVING SUM(t.n) > 0 ORDER BY t.detail");
+        Ok(counts(q.counts(x.conn).await?))
+    }
+}
+
+/// Events of one action in the period, from the commitments' tallies.
 async fn events(x: &Src<'_>, action: &str) -> Result<i64> {
     let mut q = x.q();
-    q.push(&format!(
-        "SELECT COUNT(*) AS n {} WHERE e.action = ",
-        x.s.events_from()
-    ))
-    .bind(action.to_owned());
-    x.s.instants(&mut q, "e.at");
-    x.s.commitment(&mut q);
+    x.s.tally(&mut q, &format!("{} AS n", sum("t.n")), &[action]);
     Ok(q.ints(x.conn, &["n"]).await?[0])
 }
 
@@ -565,15 +583,23 @@ impl CertificateMetrics {
     async fn verifications(&self, ctx: &Context<'_>) -> Result<VerificationFigures> {
         let x = src(ctx, &self.0);
         let mut q = x.q();
-        q.push("SELECT COUNT(*) AS total, SUM(CASE WHEN f.result = 'VALID' THEN 1 ELSE 0 END) AS valid, SUM(CASE WHEN f.result = 'INVALID' THEN 1 ELSE 0 END) AS invalid");
+        q.push(&format!(
+            "SELECT {} AS total, {} AS valid, {} AS invalid",
+            sum("f.n"),
+            sum("CASE WHEN f.result = 'VALID' THEN f.n ELSE 0 END"),
+            sum("CASE WHEN f.result = 'INVALID' THEN f.n ELSE 0 END")
+        ));
         for check in ["SIGNATURE", "ISSUER_TRUSTED", "IN_FORCE", "HOLDER_MATCH"] {
             q.push(&format!(
-                ", SUM(CASE WHEN f.detail LIKE '%{check}%' THEN 1 ELSE 0 END) AS {}",
+                ", {} AS {}",
+                sum(&format!(
+                    "CASE WHEN f.detail LIKE '%{check}%' THEN f.n ELSE 0 END"
+                )),
                 check.to_lowercase()
             ));
         }
-        q.push(" FROM audit_fact f WHERE f.kind = 'CERTIFICATE_VERIFICATION'");
-        x.s.instants(&mut q, "f.at");
+        q.push(" FROM audit_tally f WHERE f.kind = 'CERTIFICATE_VERIFICATION'");
+        x.s.dates(&mut q, "f.day");
         x.s.dept(&mut q, "f.requester_dept");
         let v = q
             .ints(
@@ -625,9 +651,10 @@ impl LookupMetrics {
         let x = src(ctx, &self.0);
         let mut q = x.q();
         q.push(&format!(
-            "SELECT f.{col} AS k, COUNT(*) AS n FROM audit_fact f WHERE f.kind = 'LOOKUP'"
+            "SELECT f.{col} AS k, {} AS n FROM audit_tally f WHERE f.kind = 'LOOKUP'",
+            sum("f.n")
         ));
-        x.s.instants(&mut q, "f.at");
+        x.s.dates(&mut q, "f.day");
         x.s.dept(&mut q, "f.requester_dept");
         q.push(&format!(" GROUP BY f.{col} ORDER BY n DESC, f.{col}"));
         Ok(counts(q.counts(x.conn).await?))
@@ -653,8 +680,11 @@ impl LookupMetrics {
     async fn pairs(&self, ctx: &Context<'_>) -> Result<Vec<LookupPair>> {
         let x = src(ctx, &self.0);
         let mut q = x.q();
-        q.push("SELECT f.requester_dept AS r, f.owner_dept AS o, COUNT(*) AS n FROM audit_fact f WHERE f.kind = 'LOOKUP'");
-        x.s.instants(&mut q, "f.at");
+        q.push(&format!(
+            "SELECT f.requester_dept AS r, f.owner_dept AS o, {} AS n FROM audit_tally f WHERE f.kind = 'LOOKUP'",
+            sum("f.n")
+        ));
+        x.s.dates(&mut q, "f.day");
         x.s.dept(&mut q, "f.requester_dept");
         q.push(" GROUP BY f.requester_dept, f.owner_dept ORDER BY n DESC, f.requester_dept, f.owner_dept");
         q.rows(x.conn)
@@ -769,77 +799,77 @@ async fn series(x: &Src<'_>) -> Result<Vec<SeriesPoint>> {
     let be = x.backend;
     let mut points: BTreeMap<String, SeriesPoint> = BTreeMap::new();
     type Set = fn(&mut SeriesPoint, i64);
-    let specs: [(String, String, &str, bool, Set); 7] = [
+    // (table and alias, date column, condition, how the row is narrowed, where the count goes)
+    type Spec = (&'static str, &'static str, String, fn(&Window, &mut Q), Set);
+    let tally = |measures: &str| format!("t.measure IN ({measures})");
+    let specs: [Spec; 7] = [
         (
-            bucket(be, "c.submitted_on", b),
-            "FROM commitment c WHERE 1 = 1".into(),
-            "c.submitted_on",
-            false,
+            "commitment_tally t",
+            "t.day",
+            tally("'SUBMIT'"),
+            Window::counted,
             |p, n| p.submitted = n,
         ),
         (
-            bucket(be, "c.decided_on", b),
-            "FROM commitment c WHERE c.state <> 'REJECTED'".into(),
-            "c.decided_on",
-            false,
+            "commitment_tally t",
+            "t.day",
+            tally("'APPROVE'"),
+            Window::counted,
             |p, n| p.approved = n,
         ),
         (
-            bucket(be, &day(be, "c.verified_at"), b),
-            "FROM commitment c WHERE c.verified_at IS NOT NULL".into(),
-            "c.verified_at",
-            true,
+            "commitment_tally t",
+            "t.day",
+            tally("'RECORD_COMPLIANT', 'RECORD_NONCOMPLIANT'"),
+            Window::counted,
             |p, n| p.verified = n,
         ),
         (
-            bucket(be, &day(be, "e.at"), b),
-            format!("{} WHERE e.action = 'REVOKE'", x.s.events_from()),
-            "e.at",
-            true,
+            "commitment_tally t",
+            "t.day",
+            tally("'REVOKE'"),
+            Window::counted,
             |p, n| p.revoked = n,
         ),
         (
-            bucket(be, "r.recorded_on", b),
-            "FROM credit_record r WHERE 1 = 1".into(),
+            "credit_record r",
             "r.recorded_on",
-            false,
+            "1 = 1".into(),
+            |s, q| s.dept(q, "r.source_dept"),
             |p, n| p.credit_records = n,
         ),
         (
-            bucket(be, "t.issue_date", b),
-            "FROM certificate t WHERE 1 = 1".into(),
-            "t.issue_date",
-            false,
+            "certificate c",
+            "c.issue_date",
+            "1 = 1".into(),
+            |s, q| s.dept(q, "c.issuer_dept"),
             |p, n| p.certificates_issued = n,
         ),
         (
-            bucket(be, &day(be, "f.at"), b),
-            "FROM audit_fact f WHERE f.kind = 'CERTIFICATE_VERIFICATION'".into(),
-            "f.at",
-            true,
+            "audit_tally f",
+            "f.day",
+            "f.kind = 'CERTIFICATE_VERIFICATION'".into(),
+            |s, q| s.dept(q, "f.requester_dept"),
             |p, n| p.verifications = n,
         ),
     ];
-    let queries = specs
-        .iter()
-        .enumerate()
-        .map(|(i, (key, from_where, col, instant, _))| {
-            let mut q = x.q();
-            q.push(&format!("SELECT {key} AS k, COUNT(*) AS n {from_where}"));
-            if *instant {
-                x.s.instants(&mut q, col);
-            } else {
-                x.s.dates(&mut q, col);
-            }
-            match i {
-                0..=3 => x.s.commitment(&mut q),
-                4 => x.s.dept(&mut q, "r.source_dept"),
-                5 => x.s.dept(&mut q, "t.issuer_dept"),
-                _ => x.s.dept(&mut q, "f.requester_dept"),
-            }
-            q.push(&format!(" GROUP BY {key}"));
-            q
-        });
+    let queries = specs.iter().map(|(table, col, condition, narrow, _)| {
+        let key = bucket(be, col, b);
+        // Tallies count many rows each; a base table's row counts once.
+        let n = match table.split(' ').next() {
+            Some("commitment_tally") => sum("t.n"),
+            Some("audit_tally") => sum("f.n"),
+            _ => "COUNT(*)".to_owned(),
+        };
+        let mut q = x.q();
+        q.push(&format!(
+            "SELECT {key} AS k, {n} AS n FROM {table} WHERE {condition}"
+        ));
+        x.s.dates(&mut q, col);
+        narrow(x.s, &mut q);
+        q.push(&format!(" GROUP BY {key}"));
+        q
+    });
     // The seven counts are independent: the database runs them side by side.
     let results =
         futures_util::future::try_join_all(queries.map(|q| async move { q.counts(x.conn).await }))
