@@ -235,9 +235,14 @@ impl Metrics {
     async fn tasks(&self) -> network::TaskMetrics {
         network::TaskMetrics(self.window.clone())
     }
-    /// The main counts per bucket of the period (buckets with nothing are left out).
+    /// The main counts per bucket of the period. Only the counts selected are
+    /// computed, and buckets where none of them has anything are left out.
     async fn series(&self, ctx: &Context<'_>) -> Result<Vec<SeriesPoint>> {
-        series(&src(ctx, &self.window)).await
+        let selected = ctx.look_ahead();
+        series(&src(ctx, &self.window), |field| {
+            selected.field(field).exists()
+        })
+        .await
     }
 }
 
@@ -793,17 +798,27 @@ pub struct SeriesPoint {
     pub verifications: i64,
 }
 
-async fn series(x: &Src<'_>) -> Result<Vec<SeriesPoint>> {
+/// The series of the counts `wanted` says were asked for (by their GraphQL
+/// names): only those are counted.
+async fn series(x: &Src<'_>, wanted: impl Fn(&str) -> bool) -> Result<Vec<SeriesPoint>> {
     use std::collections::BTreeMap;
     let b = x.s.bucket;
     let be = x.backend;
     let mut points: BTreeMap<String, SeriesPoint> = BTreeMap::new();
     type Set = fn(&mut SeriesPoint, i64);
-    // (table and alias, date column, condition, how the row is narrowed, where the count goes)
-    type Spec = (&'static str, &'static str, String, fn(&Window, &mut Q), Set);
+    // (field, table and alias, date column, condition, how the rows are narrowed, where the count goes)
+    type Spec = (
+        &'static str,
+        &'static str,
+        &'static str,
+        String,
+        fn(&Window, &mut Q),
+        Set,
+    );
     let tally = |measures: &str| format!("t.measure IN ({measures})");
     let specs: [Spec; 7] = [
         (
+            "submitted",
             "commitment_tally t",
             "t.day",
             tally("'SUBMIT'"),
@@ -811,6 +826,7 @@ async fn series(x: &Src<'_>) -> Result<Vec<SeriesPoint>> {
             |p, n| p.submitted = n,
         ),
         (
+            "approved",
             "commitment_tally t",
             "t.day",
             tally("'APPROVE'"),
@@ -818,6 +834,7 @@ async fn series(x: &Src<'_>) -> Result<Vec<SeriesPoint>> {
             |p, n| p.approved = n,
         ),
         (
+            "verified",
             "commitment_tally t",
             "t.day",
             tally("'RECORD_COMPLIANT', 'RECORD_NONCOMPLIANT'"),
@@ -825,6 +842,7 @@ async fn series(x: &Src<'_>) -> Result<Vec<SeriesPoint>> {
             |p, n| p.verified = n,
         ),
         (
+            "revoked",
             "commitment_tally t",
             "t.day",
             tally("'REVOKE'"),
@@ -832,6 +850,7 @@ async fn series(x: &Src<'_>) -> Result<Vec<SeriesPoint>> {
             |p, n| p.revoked = n,
         ),
         (
+            "creditRecords",
             "credit_record r",
             "r.recorded_on",
             "1 = 1".into(),
@@ -839,6 +858,7 @@ async fn series(x: &Src<'_>) -> Result<Vec<SeriesPoint>> {
             |p, n| p.credit_records = n,
         ),
         (
+            "certificatesIssued",
             "certificate c",
             "c.issue_date",
             "1 = 1".into(),
@@ -846,6 +866,7 @@ async fn series(x: &Src<'_>) -> Result<Vec<SeriesPoint>> {
             |p, n| p.certificates_issued = n,
         ),
         (
+            "verifications",
             "audit_tally f",
             "f.day",
             "f.kind = 'CERTIFICATE_VERIFICATION'".into(),
@@ -853,7 +874,8 @@ async fn series(x: &Src<'_>) -> Result<Vec<SeriesPoint>> {
             |p, n| p.verifications = n,
         ),
     ];
-    let queries = specs.iter().map(|(table, col, condition, narrow, _)| {
+    let specs: Vec<&Spec> = specs.iter().filter(|s| wanted(s.0)).collect();
+    let queries = specs.iter().map(|(_, table, col, condition, narrow, _)| {
         let key = bucket(be, col, b);
         // Tallies count many rows each; a base table's row counts once.
         let n = match table.split(' ').next() {
@@ -870,7 +892,7 @@ async fn series(x: &Src<'_>) -> Result<Vec<SeriesPoint>> {
         q.push(&format!(" GROUP BY {key}"));
         q
     });
-    // The seven counts are independent: the database runs them side by side.
+    // The counts are independent: the database runs them side by side.
     let results =
         futures_util::future::try_join_all(queries.map(|q| async move { q.counts(x.conn).await }))
             .await?;

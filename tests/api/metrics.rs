@@ -294,6 +294,20 @@ async fn a_hand_built_month_gives_the_hand_computed_figures() {
         series[0],
         json!({ "bucket": "2026-03-01", "submitted": 4, "approved": 3, "verified": 2, "revoked": 1, "creditRecords": 2, "certificatesIssued": 2, "verifications": 2 })
     );
+
+    // Only the counts asked for are computed, and days without them are left out.
+    let t = hub.token(TAX, "metrics:read");
+    let days = hub
+        .gql(
+            "query($f: MetricsFilter!) { metrics(filter: $f) { series { bucket revoked } } }",
+            filter(json!({ "bucket": "DAY" })),
+            Some(&t),
+        )
+        .await;
+    assert_eq!(
+        ok(&days)["metrics"]["series"],
+        json!([{ "bucket": "2026-03-05", "revoked": 1 }])
+    );
 }
 
 /// The tally rows, summed over their shards (rows down to zero left out).
