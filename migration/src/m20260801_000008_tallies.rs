@@ -8,7 +8,23 @@
 //! transactions on PostgreSQL rarely wait on the same row; readers sum over
 //! the shards. The tallies are filled here from the rows already stored, by
 //! the statements of [`rebuild`], which the dataset generator also uses.
+//!
+//! The covering indexes migration 7 added for the figures the tallies now
+//! answer are dropped: every commitment written had to update them. The
+//! state index keeps what the overdue checks and lists need.
 use sea_orm_migration::{prelude::*, schema::*, sea_orm::DbBackend};
+
+use crate::m20260101_000001_foundation::index;
+
+/// Indexes of migration 7 that only the tallied figures used.
+const REPLACED: [(&str, &str); 6] = [
+    ("idx_commitment_state", "commitment"),
+    ("idx_commitment_submitted", "commitment"),
+    ("idx_commitment_submitted_on", "commitment"),
+    ("idx_commitment_decided", "commitment"),
+    ("idx_commitment_verified", "commitment"),
+    ("idx_commitment_event_action", "commitment_event"),
+];
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -70,10 +86,81 @@ impl MigrationTrait for Migration {
         for sql in rebuild(m.get_database_backend(), Part::All) {
             conn.execute_unprepared(&sql).await?;
         }
-        Ok(())
+        for (name, table) in REPLACED {
+            m.drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned())
+                .await?;
+        }
+        // overdueChecks and the lists of overdue commitments.
+        use Commitment as C;
+        index(
+            m,
+            "idx_commitment_state",
+            C::Table,
+            &[C::State, C::VerificationDue, C::DeptCode, C::ItemCode],
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use Commitment as C;
+        m.drop_index(
+            Index::drop()
+                .name("idx_commitment_state")
+                .table(C::Table)
+                .to_owned(),
+        )
+        .await?;
+        // Migration 7's indexes, as it made them.
+        let indexes: [(&str, Vec<C>); 5] = [
+            (
+                "idx_commitment_state",
+                vec![
+                    C::State,
+                    C::VerificationDue,
+                    C::SubmittedAt,
+                    C::Kind,
+                    C::Mode,
+                    C::DeptCode,
+                    C::ItemCode,
+                ],
+            ),
+            (
+                "idx_commitment_submitted",
+                vec![C::SubmittedAt, C::Kind, C::Mode, C::DeptCode, C::ItemCode],
+            ),
+            (
+                "idx_commitment_submitted_on",
+                vec![C::SubmittedOn, C::DeptCode, C::ItemCode],
+            ),
+            (
+                "idx_commitment_decided",
+                vec![
+                    C::DecidedOn,
+                    C::State,
+                    C::SubmittedOn,
+                    C::DeptCode,
+                    C::ItemCode,
+                ],
+            ),
+            (
+                "idx_commitment_verified",
+                vec![C::VerifiedAt, C::DecidedOn, C::DeptCode, C::ItemCode],
+            ),
+        ];
+        for (name, cols) in indexes {
+            index(m, name, C::Table, &cols).await?;
+        }
+        index(
+            m,
+            "idx_commitment_event_action",
+            CommitmentEvent::Table,
+            &[
+                CommitmentEvent::Action,
+                CommitmentEvent::At,
+                CommitmentEvent::CommitmentId,
+            ],
+        )
+        .await?;
         m.drop_table(Table::drop().table(AuditTally::Table).to_owned())
             .await?;
         m.drop_table(Table::drop().table(CommitmentTally::Table).to_owned())
@@ -176,6 +263,29 @@ pub fn rebuild(backend: DbBackend, part: Part) -> Vec<String> {
         ));
     }
     sql
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Commitment {
+    Table,
+    SubmittedAt,
+    SubmittedOn,
+    State,
+    Kind,
+    Mode,
+    DeptCode,
+    ItemCode,
+    DecidedOn,
+    VerificationDue,
+    VerifiedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum CommitmentEvent {
+    Table,
+    Action,
+    At,
+    CommitmentId,
 }
 
 #[derive(DeriveIden, Clone, Copy)]

@@ -21,7 +21,7 @@ pub struct TestHub {
 
 /// A fresh, empty database: a SQLite file in `dir`, or a new database on the
 /// PostgreSQL server named by TEST_DATABASE_URL.
-async fn fresh_database(dir: &std::path::Path) -> String {
+pub async fn fresh_database(dir: &std::path::Path) -> String {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin) if admin.starts_with("postgres") => {
             use sea_orm::{ConnectionTrait, Database, Statement};

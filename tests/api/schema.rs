@@ -132,3 +132,20 @@ fn every_example_file_is_a_graphiql_tab() {
         "register new examples in http::graphiql::EXAMPLES"
     );
 }
+
+#[tokio::test]
+async fn every_migration_goes_down_and_up_again() {
+    use migration::MigratorTrait;
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(dir.path()).await;
+    let db = sharing_hub::db::Db::connect(&url, 2).await.unwrap().write;
+    migration::Migrator::up(&db, None).await.unwrap();
+    migration::Migrator::down(&db, None).await.unwrap();
+    migration::Migrator::up(&db, None).await.unwrap();
+    assert!(
+        migration::Migrator::get_pending_migrations(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
