@@ -17,8 +17,10 @@ use sea_orm_migration::{prelude::*, schema::*, sea_orm::DbBackend};
 use crate::m20260101_000001_foundation::index;
 
 /// Indexes of migration 7 that only the tallied figures used.
-const REPLACED: [(&str, &str); 6] = [
+const REPLACED: [(&str, &str); 8] = [
     ("idx_commitment_state", "commitment"),
+    ("idx_commitment_due", "commitment"),
+    ("idx_credit_record_recorded", "credit_record"),
     ("idx_commitment_submitted", "commitment"),
     ("idx_commitment_submitted_on", "commitment"),
     ("idx_commitment_decided", "commitment"),
@@ -98,7 +100,9 @@ impl MigrationTrait for Migration {
             C::Table,
             &[C::State, C::VerificationDue, C::DeptCode, C::ItemCode],
         )
-        .await
+        .await?;
+        // Credit facts by severity and kind in a period: from the index alone.
+        recorded_index(m, true).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -152,6 +156,21 @@ impl MigrationTrait for Migration {
         }
         index(
             m,
+            "idx_commitment_due",
+            C::Table,
+            &[C::VerificationDue, C::VerifiedAt, C::DeptCode, C::ItemCode],
+        )
+        .await?;
+        m.drop_index(
+            Index::drop()
+                .name("idx_credit_record_recorded")
+                .table(CreditRecord::Table)
+                .to_owned(),
+        )
+        .await?;
+        recorded_index(m, false).await?;
+        index(
+            m,
             "idx_commitment_event_action",
             CommitmentEvent::Table,
             &[
@@ -166,6 +185,18 @@ impl MigrationTrait for Migration {
         m.drop_table(Table::drop().table(CommitmentTally::Table).to_owned())
             .await
     }
+}
+
+/// The index of credit facts by day: covering the dashboard's figures, or
+/// (`wide` false) as migration 5 made it.
+async fn recorded_index(m: &SchemaManager<'_>, wide: bool) -> Result<(), DbErr> {
+    use CreditRecord as R;
+    let cols: &[R] = if wide {
+        &[R::RecordedOn, R::SourceDept, R::Severity, R::Kind]
+    } else {
+        &[R::RecordedOn]
+    };
+    index(m, "idx_credit_record_recorded", R::Table, cols).await
 }
 
 /// Which tallies [`rebuild`] recomputes.
@@ -187,6 +218,8 @@ pub enum Part {
 ///   (or mode, for certification matters);
 /// - `APPROVE`: commitments approved, by their decision day, detail
 ///   `SAME_DAY` when decided on the day they were submitted, else `LATER`;
+/// - `DUE`: commitments by the day their post-approval check is due, detail
+///   `CHECKED` once its result is recorded, else `OPEN`;
 /// - `RECORD_COMPLIANT` and `RECORD_NONCOMPLIANT`: check results by the day
 ///   they were recorded, with the working days from the decision to that day
 ///   (`days_total` over the `days_n` of them whose days are in the calendar);
@@ -243,6 +276,13 @@ pub fn rebuild(backend: DbBackend, part: Part) -> Vec<String> {
              GROUP BY c.decided_on, c.dept_code, c.item_code, \
              CASE WHEN c.decided_on = c.submitted_on THEN 'SAME_DAY' ELSE 'LATER' END"
         ),
+        format!(
+            "{into} SELECT 'DUE', c.verification_due, c.dept_code, c.item_code, \
+             CASE WHEN c.verified_at IS NULL THEN 'OPEN' ELSE 'CHECKED' END, 0, COUNT(*), 0, 0 \
+             FROM commitment c WHERE c.verification_due IS NOT NULL \
+             GROUP BY c.verification_due, c.dept_code, c.item_code, \
+             CASE WHEN c.verified_at IS NULL THEN 'OPEN' ELSE 'CHECKED' END"
+        ),
         records,
         format!(
             "{into} SELECT e.action, {d}, c.dept_code, c.item_code, '', 0, COUNT(*), 0, 0 {from} \
@@ -278,6 +318,15 @@ enum Commitment {
     DecidedOn,
     VerificationDue,
     VerifiedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum CreditRecord {
+    Table,
+    RecordedOn,
+    SourceDept,
+    Severity,
+    Kind,
 }
 
 #[derive(DeriveIden, Clone, Copy)]

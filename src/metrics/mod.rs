@@ -286,10 +286,13 @@ impl CommitmentMetrics {
     async fn verification_coverage(&self, ctx: &Context<'_>) -> Result<Ratio> {
         let x = src(ctx, &self.0);
         let mut q = x.q();
-        q.push("SELECT SUM(CASE WHEN c.verified_at IS NOT NULL THEN 1 ELSE 0 END) AS num, COUNT(*) AS den FROM commitment c WHERE c.verification_due <= ")
-            .bind(x.s.today);
-        x.s.dates(&mut q, "c.verification_due");
-        x.s.commitment(&mut q);
+        let select = format!(
+            "{} AS num, {} AS den",
+            sum("CASE WHEN t.detail = 'CHECKED' THEN t.n ELSE 0 END"),
+            sum("t.n")
+        );
+        x.s.tally(&mut q, &select, &["DUE"]);
+        q.push(" AND t.day <= ").bind(x.s.today);
         let v = q.ints(x.conn, &["num", "den"]).await?;
         Ok(ratio(v[0], v[1]))
     }

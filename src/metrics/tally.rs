@@ -31,7 +31,7 @@ const SHARDS: i16 = 8;
 /// What a tally row counts (see `rebuild` in the migration for each measure).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Key {
-    /// STATE, SUBMIT, APPROVE, RECORD_COMPLIANT, RECORD_NONCOMPLIANT, REVOKE or WITHDRAW.
+    /// STATE, SUBMIT, APPROVE, DUE, RECORD_COMPLIANT, RECORD_NONCOMPLIANT, REVOKE or WITHDRAW.
     pub measure: &'static str,
     /// The day it is counted on.
     pub day: NaiveDate,
@@ -39,7 +39,7 @@ pub struct Key {
     pub dept_code: String,
     /// The item.
     pub item_code: String,
-    /// The state, the kind, SAME_DAY or LATER, or empty.
+    /// The state, the kind, SAME_DAY or LATER, OPEN or CHECKED, or empty.
     pub detail: &'static str,
 }
 
@@ -70,6 +70,8 @@ pub struct Counted<'a> {
     pub submitted_on: NaiveDate,
     /// The day it was decided.
     pub decided_on: Option<NaiveDate>,
+    /// The day its post-approval check is due.
+    pub verification_due: Option<NaiveDate>,
 }
 
 impl<'a> From<&'a Commitment> for Counted<'a> {
@@ -81,6 +83,7 @@ impl<'a> From<&'a Commitment> for Counted<'a> {
             kind: c.kind.map_or(c.mode.as_str(), |k| k.as_str()),
             submitted_on: c.submitted_on,
             decided_on: c.decided_on,
+            verification_due: c.verification_due,
         }
     }
 }
@@ -119,11 +122,22 @@ pub fn for_event(c: Counted<'_>, action: &str, from: Option<State>, at: DateTime
                 };
                 adds.push(add(key("APPROVE", decided, same), 1));
             }
+            // A check falls due, not yet made.
+            if let Some(due) = c.verification_due {
+                adds.push(add(key("DUE", due, "OPEN"), 1));
+            }
         }
-        "RECORD_COMPLIANT" | "RECORD_NONCOMPLIANT" => adds.push(Add {
-            working_days: c.decided_on.map(|d| (d, day)),
-            ..add(key(measure(action), day, ""), 1)
-        }),
+        "RECORD_COMPLIANT" | "RECORD_NONCOMPLIANT" => {
+            adds.push(Add {
+                working_days: c.decided_on.map(|d| (d, day)),
+                ..add(key(measure(action), day, ""), 1)
+            });
+            // The check due that day is made.
+            if let Some(due) = c.verification_due {
+                adds.push(add(key("DUE", due, "OPEN"), -1));
+                adds.push(add(key("DUE", due, "CHECKED"), 1));
+            }
+        }
         "REVOKE" | "WITHDRAW" => adds.push(add(key(measure(action), day, ""), 1)),
         _ => {}
     }
@@ -279,6 +293,7 @@ mod tests {
             kind: "MEETS_NOW",
             submitted_on: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
             decided_on: None,
+            verification_due: None,
         }
     }
 
@@ -354,6 +369,46 @@ mod tests {
             .unwrap();
         assert_eq!(record.key.day, next);
         assert_eq!(record.working_days, Some((d, next)));
+    }
+
+    #[test]
+    fn an_approval_opens_its_check_and_the_result_closes_it() {
+        let d = sample().submitted_on;
+        let due = NaiveDate::from_ymd_opt(2026, 3, 30).unwrap();
+        let approved = Counted {
+            state: State::Approved,
+            decided_on: Some(d),
+            verification_due: Some(due),
+            ..sample()
+        };
+        let dues = |adds: Vec<Add>| -> Vec<_> {
+            adds.into_iter()
+                .filter(|a| a.key.measure == "DUE")
+                .map(|a| (a.key.day, a.key.detail, a.n))
+                .collect()
+        };
+        assert_eq!(
+            dues(for_event(
+                approved.clone(),
+                "APPROVE",
+                Some(State::Submitted),
+                at(d, 3)
+            )),
+            [(due, "OPEN", 1)]
+        );
+        let checked = Counted {
+            state: State::Noncompliant,
+            ..approved
+        };
+        assert_eq!(
+            dues(for_event(
+                checked,
+                "RECORD_NONCOMPLIANT",
+                Some(State::Verifying),
+                at(due, 3)
+            )),
+            [(due, "OPEN", -1), (due, "CHECKED", 1)]
+        );
     }
 
     #[test]
