@@ -63,6 +63,10 @@ pub struct AppState {
     /// has cores; the others wait their turn (a local limit on work, not
     /// shared state: each replica has its own).
     pub dashboards: Arc<tokio::sync::Semaphore>,
+    /// Turns for batch lookups (up to 1,000 subjects each): at most twice as
+    /// many at once as the process has cores, so that many batches at once
+    /// queue instead of each holding its rows and answer in memory together.
+    pub batches: Arc<tokio::sync::Semaphore>,
 }
 
 /// Loads the key-encryption key the configuration names, or the one kept
@@ -124,6 +128,7 @@ impl Hub {
         let tokens = Arc::new(load_tokens(cfg)?);
         let audit = AuditLog::start(db.clone());
         let kek = Arc::new(load_kek(cfg)?);
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let state = AppState {
             db,
             audit,
@@ -131,9 +136,8 @@ impl Hub {
             clock: clock::Clock::default(),
             kek,
             events: events::Events::default(),
-            dashboards: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-            )),
+            dashboards: Arc::new(tokio::sync::Semaphore::new(cores)),
+            batches: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
         };
         if serve.demo {
             demo::load_if_empty(&state.db, &state.kek).await?;

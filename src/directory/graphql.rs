@@ -89,6 +89,9 @@ pub struct Subject {
     id: SubjectId,
     name: Option<String>,
     registered: bool,
+    /// The batch lookup's turn (see [`crate::AppState::batches`]), shared by
+    /// its subjects and held until the last of them is answered.
+    _turn: Option<std::sync::Arc<tokio::sync::OwnedSemaphorePermit>>,
 }
 
 /// A subject (行政相对人): an enterprise or a person, seen across agencies.
@@ -221,6 +224,15 @@ impl Subject {
             id,
             name,
             registered,
+            _turn: None,
+        }
+    }
+
+    /// This subject, answered within a batch lookup's turn.
+    pub fn in_turn(self, turn: std::sync::Arc<tokio::sync::OwnedSemaphorePermit>) -> Self {
+        Subject {
+            _turn: Some(turn),
+            ..self
         }
     }
 
@@ -332,16 +344,8 @@ impl DirectoryQuery {
         ctx.touched(id.as_str());
         let found = store::find_subject(&ctx.app().db.read, &id).await?;
         Ok(match found {
-            Some(s) => Subject {
-                id: s.id,
-                name: s.name,
-                registered: true,
-            },
-            None => Subject {
-                id,
-                name: None,
-                registered: false,
-            },
+            Some(s) => Subject::new(s.id, s.name, true),
+            None => Subject::new(id, None, false),
         })
     }
 }

@@ -445,6 +445,14 @@ impl VerificationQuery {
                 ),
             ));
         }
+        let turn = std::sync::Arc::new(
+            ctx.app()
+                .batches
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| Error::internal_msg("the batch lookups' turns are closed"))?,
+        );
         let keys: Vec<String> = ids.iter().map(|id| id.as_str().to_owned()).collect();
         let names = crate::directory::store::names_of(&ctx.app().db.read, &keys).await?;
         prime(ctx, &keys).await?;
@@ -453,7 +461,7 @@ impl VerificationQuery {
             .map(|id| {
                 ctx.touched(id.as_str());
                 let name = names.get(id.as_str()).cloned();
-                Subject::new(id, name.clone().flatten(), name.is_some())
+                Subject::new(id, name.clone().flatten(), name.is_some()).in_turn(turn.clone())
             })
             .collect())
     }
