@@ -354,6 +354,25 @@ async fn the_tallies_the_writes_keep_equal_the_tallies_rebuilt_from_the_rows() {
 }
 
 #[tokio::test]
+async fn a_corrected_calendar_recounts_the_working_days_to_a_check() {
+    let hub = TestHub::spawn().await;
+    play(&hub).await;
+    let mean = |m: Value| m["commitments"]["meanWorkingDaysToVerification"].as_f64();
+    // A: decided Mon 2, checked Wed 4; B: decided Tue 3, checked Thu 5.
+    assert_eq!(mean(figures(&hub, json!({})).await), Some(2.0));
+    // Tuesday 3 March becomes a holiday: A took 1 working day (Wed 4), B 2 (Wed 4, Thu 5).
+    let set = r#"mutation($days: [CalendarDayInput!]!) { setCalendarYear(input: {year: 2026, source: "更正 (test)", days: $days}) { year { covered } } }"#;
+    ok(&hub
+        .gql(
+            set,
+            json!({ "days": [{ "date": "2026-03-03", "kind": "HOLIDAY", "name": "test" }] }),
+            Some(&hub.token("410900-ZSJ", "calendar:write")),
+        )
+        .await);
+    assert_eq!(mean(figures(&hub, json!({})).await), Some(1.5));
+}
+
+#[tokio::test]
 async fn filters_and_buckets_narrow_the_figures() {
     let hub = TestHub::spawn().await;
     play(&hub).await;
