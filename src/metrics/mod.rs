@@ -4,9 +4,9 @@
 //! Every figure is one aggregate query over indexed columns (GROUP BY in the
 //! database); the process only shapes the rows that come back. Figures over
 //! commitments and the audit log's facts add up the daily tallies of
-//! [`tally`], which the writes keep. Each figure's
-//! description says exactly how it is computed. Periods are China Standard
-//! Time days, both ends included.
+//! [`tally`], which the writes keep. Each figure's description says exactly
+//! how it is computed. Periods are China Standard Time days, both ends
+//! included.
 
 pub mod network;
 pub mod prometheus;
@@ -89,7 +89,8 @@ impl Window {
         }
     }
 
-    /// Starts a query over the commitments' tallies of `measures` in the period.
+    /// Starts a query over the commitments' tallies of `measures` (the
+    /// constants of [`tally`], never input) in the period.
     fn tally(&self, q: &mut Q, select: &str, measures: &[&str]) {
         let list: Vec<String> = measures.iter().map(|m| format!("'{m}'")).collect();
         q.push(&format!(
