@@ -215,6 +215,7 @@ pub struct Write<'a> {
     principal: Principal,
     subjects: Mutex<BTreeSet<String>>,
     facts: Mutex<Vec<Fact>>,
+    tallies: Mutex<Vec<crate::metrics::tally::Add>>,
 }
 
 impl<'a> Write<'a> {
@@ -233,6 +234,7 @@ impl<'a> Write<'a> {
                 principal: p.clone(),
                 subjects: Mutex::new(BTreeSet::new()),
                 facts: Mutex::new(Vec::new()),
+                tallies: Mutex::new(Vec::new()),
             }),
             Err(e) => Err(refused(ctx, operation, BTreeSet::new(), e).await),
         }
@@ -265,6 +267,7 @@ impl<'a> Write<'a> {
                 principal: p,
                 subjects: Mutex::new(BTreeSet::new()),
                 facts: Mutex::new(Vec::new()),
+                tallies: Mutex::new(Vec::new()),
             }),
             Err(e) => Err(refused(ctx, operation, BTreeSet::new(), e).await),
         }
@@ -294,6 +297,15 @@ impl<'a> Write<'a> {
     pub fn touch(&self, subject: &str) {
         let mut s = self.subjects.lock().unwrap_or_else(|p| p.into_inner());
         s.insert(subject.to_owned());
+    }
+
+    /// Keeps what a change adds to the dashboard's tallies, to add them all
+    /// in one statement before the transaction commits.
+    pub fn count(&self, tallies: crate::metrics::tally::Tallies) {
+        self.tallies
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(tallies.0);
     }
 
     /// Records a structured fact for the mutation's audit entry.
@@ -335,6 +347,9 @@ impl<'a> Write<'a> {
                 .txn
                 .into_inner()
                 .ok_or_else(|| Error::internal_msg("transaction vanished"))?;
+            let tallies =
+                std::mem::take(&mut *self.tallies.lock().unwrap_or_else(|p| p.into_inner()));
+            crate::metrics::tally::add(&txn, crate::metrics::tally::Tallies(tallies)).await?;
             app.audit.append_in(&txn, entry).await?;
             txn.commit().await?;
             Ok::<_, Error>(())

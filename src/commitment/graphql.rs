@@ -691,7 +691,8 @@ impl<'w, 'c> Change<'w, 'c> {
             details,
             at: self.w.clock().now(),
         };
-        store::apply(self.w.txn().await?, &self.after, event).await?;
+        let tallies = store::apply(self.w.txn().await?, &self.after, event).await?;
+        self.w.count(tallies);
         if self.before.state == State::Submitted {
             use crate::network::MatterOutcome as O;
             let outcome = match self.after.state {
@@ -1142,7 +1143,8 @@ pub(crate) async fn submit(
         details: json!({ "promisedMaterials": later, "verificationMethod": method, "creditLevel": standing.level }),
         at: now,
     };
-    store::insert(txn, &c, &later, event).await?;
+    let tallies = store::insert(txn, &c, &later, event).await?;
+    w.count(tallies);
     Ok(CommitmentPayload {
         commitment: CommitmentNode(c),
     })

@@ -15,17 +15,17 @@ use crate::credit::rules::{CreditKind, Severity};
 use crate::error::Result;
 
 /// Moves a commitment along the state table on behalf of another domain
-/// (online verification): a compare-and-set on its version with the event
-/// that explains it. `actor` is (calling system, department).
+/// (online verification), in that write's transaction and in its caller's
+/// name: a compare-and-set on its version with the event that explains it.
 pub async fn move_on(
-    conn: &impl sea_orm::ConnectionTrait,
+    w: &crate::request::Write<'_>,
     before: &store::Commitment,
     action: state::Action,
-    actor: (&str, &str),
     reason: Option<&str>,
     details: serde_json::Value,
-    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<store::Commitment> {
+    let now = w.clock().now();
+    let p = w.principal();
     let mut after = before.clone();
     after.state = state::next(before.state, action)?;
     after.version += 1;
@@ -40,13 +40,14 @@ pub async fn move_on(
     let event = store::NewEvent {
         action: action.as_str(),
         from: Some(before.state),
-        actor_sub: actor.0,
-        actor_dept: actor.1,
+        actor_sub: &p.sub,
+        actor_dept: p.dept.as_str(),
         reason,
         details,
         at: now,
     };
-    store::apply(conn, &after, event).await?;
+    let tallies = store::apply(w.txn().await?, &after, event).await?;
+    w.count(tallies);
     Ok(after)
 }
 

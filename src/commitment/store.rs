@@ -19,6 +19,7 @@ use super::state::{Action, State};
 use crate::credit::rules::CreditLevel;
 use crate::error::{Error, Result};
 use crate::identity::SubjectKind;
+use crate::metrics::tally::Tallies;
 use crate::pagination::Page;
 use crate::power_list::rules::{CommitmentMode, VerificationMethod};
 
@@ -187,9 +188,18 @@ pub struct NewEvent<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Stores an event and adds what it changes to the dashboard's tallies.
-async fn insert_event(conn: &impl ConnectionTrait, c: &Commitment, e: NewEvent<'_>) -> Result<()> {
-    let adds = crate::metrics::tally::for_event(c.into(), e.action, e.from, e.at);
+/// Stores an event; gives what it adds to the dashboard's tallies.
+async fn insert_event(
+    conn: &impl ConnectionTrait,
+    c: &Commitment,
+    e: NewEvent<'_>,
+) -> Result<Tallies> {
+    let tallies = Tallies(crate::metrics::tally::for_event(
+        c.into(),
+        e.action,
+        e.from,
+        e.at,
+    ));
     let row = commitment_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         commitment_id: Set(c.id),
@@ -206,7 +216,7 @@ async fn insert_event(conn: &impl ConnectionTrait, c: &Commitment, e: NewEvent<'
     commitment_event::Entity::insert(row)
         .exec_without_returning(conn)
         .await?;
-    crate::metrics::tally::add(conn, adds).await
+    Ok(tallies)
 }
 
 /// A commitment with its whole history, as a bulk loader writes it.
@@ -298,13 +308,13 @@ pub fn promised_row(
 }
 
 /// Stores a new commitment (version 1) with its promised materials and its
-/// submission event.
+/// submission event; gives what it adds to the dashboard's tallies.
 pub async fn insert(
     conn: &impl ConnectionTrait,
     c: &Commitment,
     promised: &[(String, NaiveDate)],
     event: NewEvent<'_>,
-) -> Result<()> {
+) -> Result<Tallies> {
     commitment::Entity::insert(to_row(c)?)
         .exec_without_returning(conn)
         .await?;
@@ -360,12 +370,13 @@ impl Loader<Uuid> for CommitmentLoader {
 }
 
 /// Stores `after` if the stored commitment is still at `after.version - 1`,
-/// with the event that explains the change; `CONFLICT` otherwise.
+/// with the event that explains the change; `CONFLICT` otherwise. Gives what
+/// the change adds to the dashboard's tallies.
 pub async fn apply(
     conn: &impl ConnectionTrait,
     after: &Commitment,
     event: NewEvent<'_>,
-) -> Result<()> {
+) -> Result<Tallies> {
     let expected = after.version - 1;
     let mut row = to_row(after)?;
     // The credit side marks its receipt outside the lifecycle; a change must

@@ -7,9 +7,11 @@
 //! integration tests check that the tallies a run of requests kept equal the
 //! tallies rebuilt afterwards.
 //!
-//! On PostgreSQL each statement adds to one of [`SHARDS`] rows per key, so
-//! transactions that count the same day, department and item at once rarely
-//! wait on each other's row locks; readers sum over the shards. SQLite has a
+//! A mutation gathers what its changes add ([`Tallies`]) and adds them in one
+//! statement just before it commits, so its tally rows are locked last, once,
+//! in key order. On PostgreSQL that statement adds to one of [`SHARDS`] rows
+//! per key, so transactions that count the same day, department and item at
+//! once rarely wait on each other; readers sum over the shards. SQLite has a
 //! single writer, so it keeps one row per key.
 
 use std::collections::BTreeMap;
@@ -42,6 +44,15 @@ pub struct Key {
     /// The state, the kind, SAME_DAY or LATER, OPEN or CHECKED, or empty.
     pub detail: &'static str,
 }
+
+/// What a transaction's changes add to the commitments' tallies, to be added
+/// in one statement just before it commits ([`crate::request::Write`] does):
+/// every transaction then locks its tally rows last, once and in key order,
+/// so two PostgreSQL transactions can never wait on each other's tallies in
+/// a cycle.
+#[must_use = "a change's tallies must be handed to the write that commits it"]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tallies(pub Vec<Add>);
 
 /// An addition to a tally row.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,7 +173,7 @@ fn shard(backend: DbBackend) -> i16 {
 
 /// Adds to the commitments' tallies, in one statement, rows in key order (so
 /// two PostgreSQL transactions lock shared rows in the same order).
-pub async fn add(conn: &impl ConnectionTrait, adds: Vec<Add>) -> Result<()> {
+pub async fn add(conn: &impl ConnectionTrait, Tallies(adds): Tallies) -> Result<()> {
     let mut merged: BTreeMap<Key, (i64, Option<(NaiveDate, NaiveDate)>)> = BTreeMap::new();
     for a in adds {
         let e = merged.entry(a.key).or_insert((0, a.working_days));

@@ -61,7 +61,6 @@ async fn conclude(w: &Write<'_>, report: &Report, c: Commitment) -> Result<Commi
     let (Some(ok), State::Verifying) = (report.outcome, c.state) else {
         return Ok(c);
     };
-    let p = w.principal();
     let (action, findings) = if ok {
         (Action::RecordCompliant, None)
     } else {
@@ -71,16 +70,7 @@ async fn conclude(w: &Write<'_>, report: &Report, c: Commitment) -> Result<Commi
         )
     };
     let details = json!({ "report": report.id, "online": true });
-    crate::commitment::move_on(
-        w.txn().await?,
-        &c,
-        action,
-        (&p.sub, p.dept.as_str()),
-        findings.as_deref(),
-        details,
-        w.clock().now(),
-    )
-    .await
+    crate::commitment::move_on(w, &c, action, findings.as_deref(), details).await
 }
 
 /// Runs online verification of a commitment.
@@ -131,16 +121,7 @@ pub(crate) async fn run(w: &Write<'_>, id: &ID) -> Result<VerificationPayload> {
     let mut c = c;
     if c.state == State::Approved {
         let details = json!({ "online": true });
-        c = crate::commitment::move_on(
-            txn,
-            &c,
-            Action::StartVerification,
-            (&p.sub, p.dept.as_str()),
-            None,
-            details,
-            w.clock().now(),
-        )
-        .await?;
+        c = crate::commitment::move_on(w, &c, Action::StartVerification, None, details).await?;
     }
     let report_id = Uuid::now_v7();
     let due = crate::calendar::store::add_working_days(w.reader(), today, DEFAULT_ANSWER_DAYS)
