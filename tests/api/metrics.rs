@@ -353,6 +353,40 @@ async fn the_tallies_the_writes_keep_equal_the_tallies_rebuilt_from_the_rows() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_tallies_stay_exact_when_two_replicas_write_at_once() {
+    let a = TestHub::spawn().await;
+    let b = a.replica().await;
+    let (ta, tb) = (
+        a.token(MARKET, "commitment:write"),
+        b.token(MARKET, "commitment:write"),
+    );
+    // Twenty commitments for the same item on the same day, submitted and
+    // approved at once through both processes: every one adds to the same
+    // tally keys.
+    let runs = (0..20).map(|i| {
+        let (hub, t) = if i % 2 == 0 { (&a, &ta) } else { (&b, &tb) };
+        async move {
+            let id = submitted(hub, t, pharmacy_input(SHOP)).await;
+            ok(&act(hub, t, "approveCommitment", json!({ "id": id })).await);
+        }
+    });
+    futures::future::join_all(runs).await;
+    a.sealed().await;
+    b.sealed().await;
+    let kept = tallies(&a).await;
+    let approved: i64 = kept
+        .iter()
+        .filter(|r| r.starts_with("STATE ") && r.contains(" APPROVED "))
+        .map(|r| r.split(' ').nth(5).unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(approved, 20, "{kept:#?}");
+    sharing_hub::metrics::tally::rebuild(&a.state.db.write, migration::TallyPart::All)
+        .await
+        .unwrap();
+    assert_eq!(tallies(&a).await, kept);
+}
+
 #[tokio::test]
 async fn a_corrected_calendar_recounts_the_working_days_to_a_check() {
     let hub = TestHub::spawn().await;
