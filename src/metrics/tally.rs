@@ -174,12 +174,18 @@ fn shard(backend: DbBackend) -> i16 {
 /// Adds to the commitments' tallies, in one statement, rows in key order (so
 /// two PostgreSQL transactions lock shared rows in the same order).
 pub async fn add(conn: &impl ConnectionTrait, Tallies(adds): Tallies) -> Result<()> {
-    let mut merged: BTreeMap<Key, (i64, Option<(NaiveDate, NaiveDate)>)> = BTreeMap::new();
+    // Per key: the count, and how many check results each (decision day,
+    // check day) pair adds (their working days are looked up in SQL).
+    type Days = BTreeMap<(NaiveDate, NaiveDate), i64>;
+    let mut merged: BTreeMap<Key, (i64, Days)> = BTreeMap::new();
     for a in adds {
-        let e = merged.entry(a.key).or_insert((0, a.working_days));
+        let e = merged.entry(a.key).or_default();
         e.0 += a.n;
+        if let Some(pair) = a.working_days {
+            *e.1.entry(pair).or_default() += a.n;
+        }
     }
-    merged.retain(|_, (n, _)| *n != 0);
+    merged.retain(|_, (n, days)| *n != 0 || days.values().any(|c| *c != 0));
     if merged.is_empty() {
         return Ok(());
     }
@@ -202,23 +208,26 @@ pub async fn add(conn: &impl ConnectionTrait, Tallies(adds): Tallies) -> Result<
             .bind(shard)
             .push(", ")
             .bind(n);
-        match days {
-            Some((decided, checked)) => {
-                let both = " FROM working_day a, working_day b WHERE a.day = ";
-                q.push(&format!(", (SELECT COUNT(*){both}"))
-                    .bind(decided)
-                    .push(" AND b.day = ")
-                    .bind(checked)
-                    .push(&format!("), COALESCE((SELECT b.ordinal - a.ordinal{both}"))
-                    .bind(decided)
-                    .push(" AND b.day = ")
-                    .bind(checked)
-                    .push("), 0))");
+        // days_n: the pairs whose two days are in the calendar; days_total:
+        // their working days apart (both 0 without check results).
+        for value in ["COUNT(*)", "COALESCE(MAX(b.ordinal - a.ordinal), 0)"] {
+            q.push(", ");
+            if days.is_empty() {
+                q.push("0");
             }
-            None => {
-                q.push(", 0, 0)");
+            for (j, ((decided, checked), count)) in days.iter().enumerate() {
+                q.push(if j == 0 { "" } else { " + " })
+                    .bind(*count)
+                    .push(&format!(
+                        " * (SELECT {value} FROM working_day a, working_day b WHERE a.day = "
+                    ))
+                    .bind(*decided)
+                    .push(" AND b.day = ")
+                    .bind(*checked)
+                    .push(")");
             }
         }
+        q.push(")");
     }
     q.push(
         " ON CONFLICT (measure, day, dept_code, item_code, detail, shard) DO UPDATE SET \

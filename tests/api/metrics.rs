@@ -388,6 +388,38 @@ async fn the_tallies_stay_exact_when_two_replicas_write_at_once() {
 }
 
 #[tokio::test]
+async fn check_results_counted_together_keep_each_ones_working_days() {
+    use sharing_hub::metrics::tally::{Add, Key, Tallies, add};
+    let hub = TestHub::spawn().await;
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let key = Key {
+        measure: "RECORD_COMPLIANT",
+        day: d("2026-03-05"),
+        dept_code: MARKET.into(),
+        item_code: "410900-SCJGJ-XK-003".into(),
+        detail: "",
+    };
+    let checked = |decided: &str| Add {
+        key: key.clone(),
+        n: 1,
+        working_days: Some((d(decided), d("2026-03-05"))),
+    };
+    // Decided Monday 2 (3 working days to Thursday 5), and twice Wednesday 4 (1 each).
+    let adds = vec![
+        checked("2026-03-02"),
+        checked("2026-03-04"),
+        checked("2026-03-04"),
+    ];
+    add(&hub.state.db.write, Tallies(adds)).await.unwrap();
+    assert_eq!(
+        tallies(&hub).await,
+        [format!(
+            "RECORD_COMPLIANT 2026-03-05 {MARKET} 410900-SCJGJ-XK-003  3 3 5"
+        )]
+    );
+}
+
+#[tokio::test]
 async fn a_corrected_calendar_recounts_the_working_days_to_a_check() {
     let hub = TestHub::spawn().await;
     play(&hub).await;
