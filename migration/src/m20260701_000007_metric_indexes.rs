@@ -14,8 +14,7 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        use Commitment as C;
-        // Replaced by wider ones below.
+        // Replaced by the wider ones of `COVERING`.
         for (name, table) in [
             ("idx_commitment_state", C::Table.into_iden()),
             ("idx_commitment_decided", C::Table.into_iden()),
@@ -27,100 +26,12 @@ impl MigrationTrait for Migration {
             m.drop_index(Index::drop().name(name).table(table).to_owned())
                 .await?;
         }
-        // The checks due by state (as before), overdueChecks, and byState:
-        // grouping by state, SQLite prefers an index in state order over a
-        // range on the submission time, so that index must cover the query.
-        index(
-            m,
-            "idx_commitment_state",
-            C::Table,
-            &[
-                C::State,
-                C::VerificationDue,
-                C::SubmittedAt,
-                C::Kind,
-                C::Mode,
-                C::DeptCode,
-                C::ItemCode,
-            ],
-        )
-        .await?;
-        // byKind.
-        index(
-            m,
-            "idx_commitment_submitted",
-            C::Table,
-            &[C::SubmittedAt, C::Kind, C::Mode, C::DeptCode, C::ItemCode],
-        )
-        .await?;
-        // The series of submissions.
-        index(
-            m,
-            "idx_commitment_submitted_on",
-            C::Table,
-            &[C::SubmittedOn, C::DeptCode, C::ItemCode],
-        )
-        .await?;
-        // onTheSpotRate, the series of approvals.
-        index(
-            m,
-            "idx_commitment_decided",
-            C::Table,
-            &[
-                C::DecidedOn,
-                C::State,
-                C::SubmittedOn,
-                C::DeptCode,
-                C::ItemCode,
-            ],
-        )
-        .await?;
-        // verificationCoverage.
-        index(
-            m,
-            "idx_commitment_due",
-            C::Table,
-            &[C::VerificationDue, C::VerifiedAt, C::DeptCode, C::ItemCode],
-        )
-        .await?;
-        // meanWorkingDaysToVerification, the series of verifications.
-        index(
-            m,
-            "idx_commitment_verified",
-            C::Table,
-            &[C::VerifiedAt, C::DecidedOn, C::DeptCode, C::ItemCode],
-        )
-        .await?;
-        // creditPushesOverdue.
-        index(
-            m,
-            "idx_commitment_credit_push",
-            C::Table,
-            &[
-                C::CreditPushedAt,
-                C::CreditPushDue,
-                C::DeptCode,
-                C::ItemCode,
-            ],
-        )
-        .await?;
-        // revocations, withdrawals, falseCommitmentRate.
-        index(
-            m,
-            "idx_commitment_event_action",
-            CommitmentEvent::Table,
-            &[
-                CommitmentEvent::Action,
-                CommitmentEvent::At,
-                CommitmentEvent::CommitmentId,
-            ],
-        )
-        .await?;
-        Ok(())
+        let mut names: Vec<&str> = COVERING.iter().map(|(name, ..)| *name).collect();
+        names.push("idx_commitment_event_action");
+        create(m, &names).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        use Commitment as C;
         for (name, table) in [
             ("idx_commitment_state", C::Table.into_iden()),
             ("idx_commitment_submitted", C::Table.into_iden()),
@@ -153,6 +64,101 @@ impl MigrationTrait for Migration {
         )
         .await
     }
+}
+
+use Commitment as C;
+
+/// This migration's indexes: name, table and columns, with the figures
+/// they served.
+const COVERING: [(&str, &str, &[C]); 7] = [
+    // The checks due by state (as before), overdueChecks, and byState:
+    // grouping by state, SQLite prefers an index in state order over a
+    // range on the submission time, so that index must cover the query.
+    (
+        "idx_commitment_state",
+        "commitment",
+        &[
+            C::State,
+            C::VerificationDue,
+            C::SubmittedAt,
+            C::Kind,
+            C::Mode,
+            C::DeptCode,
+            C::ItemCode,
+        ],
+    ),
+    // byKind.
+    (
+        "idx_commitment_submitted",
+        "commitment",
+        &[C::SubmittedAt, C::Kind, C::Mode, C::DeptCode, C::ItemCode],
+    ),
+    // The series of submissions.
+    (
+        "idx_commitment_submitted_on",
+        "commitment",
+        &[C::SubmittedOn, C::DeptCode, C::ItemCode],
+    ),
+    // onTheSpotRate, the series of approvals.
+    (
+        "idx_commitment_decided",
+        "commitment",
+        &[
+            C::DecidedOn,
+            C::State,
+            C::SubmittedOn,
+            C::DeptCode,
+            C::ItemCode,
+        ],
+    ),
+    // verificationCoverage.
+    (
+        "idx_commitment_due",
+        "commitment",
+        &[C::VerificationDue, C::VerifiedAt, C::DeptCode, C::ItemCode],
+    ),
+    // meanWorkingDaysToVerification, the series of verifications.
+    (
+        "idx_commitment_verified",
+        "commitment",
+        &[C::VerifiedAt, C::DecidedOn, C::DeptCode, C::ItemCode],
+    ),
+    // creditPushesOverdue.
+    (
+        "idx_commitment_credit_push",
+        "commitment",
+        &[
+            C::CreditPushedAt,
+            C::CreditPushDue,
+            C::DeptCode,
+            C::ItemCode,
+        ],
+    ),
+];
+
+/// Creates the indexes of this migration named in `names` (a later
+/// migration that dropped some recreates them on its way down).
+pub(crate) async fn create(m: &SchemaManager<'_>, names: &[&str]) -> Result<(), DbErr> {
+    for (name, table, cols) in COVERING {
+        if names.contains(&name) {
+            index(m, name, Alias::new(table), cols).await?;
+        }
+    }
+    if names.contains(&"idx_commitment_event_action") {
+        // revocations, withdrawals, falseCommitmentRate.
+        index(
+            m,
+            "idx_commitment_event_action",
+            CommitmentEvent::Table,
+            &[
+                CommitmentEvent::Action,
+                CommitmentEvent::At,
+                CommitmentEvent::CommitmentId,
+            ],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 #[derive(DeriveIden, Clone, Copy)]

@@ -115,52 +115,12 @@ impl MigrationTrait for Migration {
         )
         .await?;
         // Migration 7's indexes, as it made them.
-        let indexes: [(&str, Vec<C>); 5] = [
-            (
-                "idx_commitment_state",
-                vec![
-                    C::State,
-                    C::VerificationDue,
-                    C::SubmittedAt,
-                    C::Kind,
-                    C::Mode,
-                    C::DeptCode,
-                    C::ItemCode,
-                ],
-            ),
-            (
-                "idx_commitment_submitted",
-                vec![C::SubmittedAt, C::Kind, C::Mode, C::DeptCode, C::ItemCode],
-            ),
-            (
-                "idx_commitment_submitted_on",
-                vec![C::SubmittedOn, C::DeptCode, C::ItemCode],
-            ),
-            (
-                "idx_commitment_decided",
-                vec![
-                    C::DecidedOn,
-                    C::State,
-                    C::SubmittedOn,
-                    C::DeptCode,
-                    C::ItemCode,
-                ],
-            ),
-            (
-                "idx_commitment_verified",
-                vec![C::VerifiedAt, C::DecidedOn, C::DeptCode, C::ItemCode],
-            ),
-        ];
-        for (name, cols) in indexes {
-            index(m, name, C::Table, &cols).await?;
-        }
-        index(
-            m,
-            "idx_commitment_due",
-            C::Table,
-            &[C::VerificationDue, C::VerifiedAt, C::DeptCode, C::ItemCode],
-        )
-        .await?;
+        let names: Vec<&str> = REPLACED
+            .iter()
+            .filter(|(name, _)| *name != "idx_credit_record_recorded")
+            .map(|(name, _)| *name)
+            .collect();
+        crate::m20260701_000007_metric_indexes::create(m, &names).await?;
         m.drop_index(
             Index::drop()
                 .name("idx_credit_record_recorded")
@@ -169,17 +129,6 @@ impl MigrationTrait for Migration {
         )
         .await?;
         recorded_index(m, false).await?;
-        index(
-            m,
-            "idx_commitment_event_action",
-            CommitmentEvent::Table,
-            &[
-                CommitmentEvent::Action,
-                CommitmentEvent::At,
-                CommitmentEvent::CommitmentId,
-            ],
-        )
-        .await?;
         m.drop_table(Table::drop().table(AuditTally::Table).to_owned())
             .await?;
         m.drop_table(Table::drop().table(CommitmentTally::Table).to_owned())
@@ -308,16 +257,10 @@ pub fn rebuild(backend: DbBackend, part: Part) -> Vec<String> {
 #[derive(DeriveIden, Clone, Copy)]
 enum Commitment {
     Table,
-    SubmittedAt,
-    SubmittedOn,
     State,
-    Kind,
-    Mode,
     DeptCode,
     ItemCode,
-    DecidedOn,
     VerificationDue,
-    VerifiedAt,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -327,14 +270,6 @@ enum CreditRecord {
     SourceDept,
     Severity,
     Kind,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
-enum CommitmentEvent {
-    Table,
-    Action,
-    At,
-    CommitmentId,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
