@@ -311,14 +311,24 @@ mod tests {
             item_code: "410900-SCJGJ-XK-003",
             state: State::Submitted,
             kind: "MEETS_NOW",
-            submitted_on: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            submitted_on: date(2026, 3, 2),
             decided_on: None,
             verification_due: None,
         }
     }
 
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("a date of the calendar")
+    }
+
+    fn next(d: NaiveDate) -> NaiveDate {
+        d.succ_opt().expect("a day after it")
+    }
+
     fn at(day: NaiveDate, hour: u32) -> DateTime<Utc> {
-        day.and_hms_opt(hour, 0, 0).unwrap().and_utc()
+        day.and_hms_opt(hour, 0, 0)
+            .expect("an hour of the day")
+            .and_utc()
     }
 
     #[test]
@@ -361,7 +371,7 @@ mod tests {
     #[test]
     fn a_later_decision_is_not_on_the_spot() {
         let d = sample().submitted_on;
-        let next = d.succ_opt().unwrap();
+        let next = next(d);
         let c = Counted {
             state: State::Approved,
             decided_on: Some(next),
@@ -381,12 +391,12 @@ mod tests {
             ..sample()
         };
         // 17:00 UTC is 01:00 the next day in China.
-        let next = d.succ_opt().unwrap();
+        let next = next(d);
         let adds = for_event(c, "RECORD_COMPLIANT", Some(State::Verifying), at(d, 17));
         let record = adds
             .iter()
             .find(|a| a.key.measure == "RECORD_COMPLIANT")
-            .unwrap();
+            .expect("the check result is counted");
         assert_eq!(record.key.day, next);
         assert_eq!(record.working_days, Some((d, next)));
     }
@@ -394,7 +404,7 @@ mod tests {
     #[test]
     fn an_approval_opens_its_check_and_the_result_closes_it() {
         let d = sample().submitted_on;
-        let due = NaiveDate::from_ymd_opt(2026, 3, 30).unwrap();
+        let due = date(2026, 3, 30);
         let approved = Counted {
             state: State::Approved,
             decided_on: Some(d),
