@@ -573,7 +573,7 @@ def report(args, info, results, memory, chain, floor_results, oha_version, repl=
         ROOT / "bench" / "results" / f"{datetime.date.today()}-{args.backend}-{args.subjects}-{args.commitments}.md")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
-    log(f"results written to {out.relative_to(ROOT)}")
+    log(f"results written to {out.resolve()}")
     print("\n".join(lines))
 
 

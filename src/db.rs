@@ -86,6 +86,10 @@ impl Db {
             opt.max_connections(max_connections)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(10))
+                // sqlx pings a pooled connection on every checkout by
+                // default: a round trip per statement. Ping only those idle
+                // long enough for a server or firewall to have dropped them.
+                .test_before_acquire_if_idle_for(Duration::from_secs(30))
                 .sqlx_logging(false);
             // Two handles on one pool, so each counts its own statements.
             let mut write = Database::connect(opt).await?;
@@ -149,6 +153,10 @@ fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
     opt.max_connections(connections)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
+        // No ping on checkout: the file cannot hang up, and on SQLite each
+        // ping is a hop to the connection's thread and back, once per
+        // statement (sqlx pings on every checkout by default).
+        .test_before_acquire(false)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
@@ -158,13 +166,11 @@ fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
-                // 8 MB of page cache per connection, and SQLite's memory
-                // as a whole kept near 64 MB: aggregates over millions of
-                // rows spill their sorts to temporary files rather than
-                // grow the process (a dashboard over 1,000,000 commitments
-                // took 400 MB without it).
+                // 8 MB of page cache per connection. (SQLite is built
+                // without memory statistics, see .cargo/config.toml, so a
+                // soft heap limit would not be enforced; the dashboard adds
+                // up daily tallies and no longer sorts millions of rows.)
                 .pragma("cache_size", "-8000")
-                .pragma("soft_heap_limit", "67108864")
         });
     opt
 }
