@@ -30,3 +30,14 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
+
+/// Each list of `found` with its items shared: what a request's loaders hand
+/// out, so that every field that reads an item gets it without a copy.
+pub fn shared<K: std::hash::Hash + Eq, T>(
+    found: std::collections::HashMap<K, Vec<T>>,
+) -> std::collections::HashMap<K, Vec<std::sync::Arc<T>>> {
+    found
+        .into_iter()
+        .map(|(k, list)| (k, list.into_iter().map(std::sync::Arc::new).collect()))
+        .collect()
+}

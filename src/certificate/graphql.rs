@@ -1,5 +1,7 @@
 //! GraphQL types, queries and mutations of e-certificates.
 
+use std::sync::Arc;
+
 use std::collections::BTreeMap;
 
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
@@ -130,8 +132,17 @@ pub struct CertificateHolder {
 }
 
 /// A certificate as GraphQL shows it.
+///
+/// Shared, so that the request's loaders hand it out without copying it.
 #[derive(Clone)]
-pub struct CertificateNode(pub Cert);
+pub struct CertificateNode(pub Arc<Cert>);
+
+impl CertificateNode {
+    /// The node of `c`.
+    pub fn new(c: Cert) -> Self {
+        CertificateNode(Arc::new(c))
+    }
+}
 
 connection_type!(
     CertificateConnection,
@@ -347,7 +358,7 @@ impl CertificateVerification {
     async fn certificate(&self, ctx: &Context<'_>) -> Option<CertificateNode> {
         ctx.caller()
             .has(Scope::CertificateRead)
-            .then(|| self.v.record.clone().map(CertificateNode))
+            .then(|| self.v.record.clone().map(CertificateNode::new))
             .flatten()
     }
     /// When the verification was made.
@@ -402,7 +413,7 @@ impl CertificateQuery {
         let c = store::get(&ctx.app().db.read, &identifier.to_string()).await?;
         ctx.touched(&c.row.holder_id);
         ctx.looked_up(&c.row.issuer_dept);
-        Ok(CertificateNode(c))
+        Ok(CertificateNode::new(c))
     }
 
     /// Certificates, newest first (scope `certificate:read`; audited).
@@ -441,7 +452,7 @@ impl CertificateQuery {
             &page,
             total,
             |c| (c.row.created_at, c.row.id),
-            CertificateNode,
+            CertificateNode::new,
         ))
     }
 
@@ -992,7 +1003,7 @@ async fn issue(
         signature,
     };
     Ok(CertificatePayload {
-        certificate: CertificateNode(store::insert(txn, new, w.clock().now()).await?),
+        certificate: CertificateNode::new(store::insert(txn, new, w.clock().now()).await?),
     })
 }
 
@@ -1033,7 +1044,7 @@ async fn change_status(
     store::set_status(txn, &c, to, Some(reason), w.clock().now()).await?;
     let c = store::get(txn, &c.row.identifier).await?;
     Ok(CertificatePayload {
-        certificate: CertificateNode(c),
+        certificate: CertificateNode::new(c),
     })
 }
 
@@ -1112,6 +1123,6 @@ async fn renew(
     let renewed = store::insert(txn, new, w.clock().now()).await?;
     store::supersede(txn, &old, renewed.row.id, w.clock().now()).await?;
     Ok(CertificatePayload {
-        certificate: CertificateNode(renewed),
+        certificate: CertificateNode::new(renewed),
     })
 }

@@ -652,14 +652,15 @@ pub async fn of_holders(
 pub struct HolderCertificatesLoader(pub DatabaseConnection);
 
 impl Loader<String> for HolderCertificatesLoader {
-    type Value = Vec<Cert>;
+    type Value = Vec<Arc<Cert>>;
     type Error = Arc<Error>;
 
     async fn load(
         &self,
         keys: &[String],
-    ) -> std::result::Result<HashMap<String, Vec<Cert>>, Self::Error> {
-        of_holders(&self.0, keys).await.map_err(Arc::new)
+    ) -> std::result::Result<HashMap<String, Vec<Arc<Cert>>>, Self::Error> {
+        let found = of_holders(&self.0, keys).await.map_err(Arc::new)?;
+        Ok(crate::util::shared(found))
     }
 }
 

@@ -1,5 +1,7 @@
 //! GraphQL types, queries and mutations of commitments.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde_json::json;
@@ -37,8 +39,17 @@ pub fn check_readable(caller: &Caller, c: &Commitment) -> Result<()> {
 }
 
 /// A commitment as GraphQL shows it.
+///
+/// Shared, so that the request's loaders hand it out without copying it.
 #[derive(Clone)]
-pub struct CommitmentNode(pub Commitment);
+pub struct CommitmentNode(pub Arc<Commitment>);
+
+impl CommitmentNode {
+    /// The node of `c`.
+    pub fn new(c: Commitment) -> Self {
+        CommitmentNode(Arc::new(c))
+    }
+}
 
 connection_type!(
     CommitmentConnection,
@@ -409,7 +420,7 @@ impl CommitmentQuery {
         check_readable(ctx.caller(), &c)?;
         ctx.touched(&c.subject_id);
         ctx.looked_up(&c.dept_code);
-        Ok(CommitmentNode(c))
+        Ok(CommitmentNode::new(c))
     }
 
     /// Commitments, newest first (scope `commitment:read`; with only
@@ -462,7 +473,7 @@ impl CommitmentQuery {
             &page,
             total,
             |c| (c.submitted_at, c.id),
-            CommitmentNode,
+            CommitmentNode::new,
         ))
     }
 
@@ -706,7 +717,7 @@ impl<'w, 'c> Change<'w, 'c> {
             }
         }
         Ok(CommitmentPayload {
-            commitment: CommitmentNode(self.after),
+            commitment: CommitmentNode::new(self.after),
         })
     }
 }
@@ -1146,7 +1157,7 @@ pub(crate) async fn submit(
     let tallies = store::insert(txn, &c, &later, event).await?;
     w.count(tallies);
     Ok(CommitmentPayload {
-        commitment: CommitmentNode(c),
+        commitment: CommitmentNode::new(c),
     })
 }
 

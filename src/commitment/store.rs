@@ -620,14 +620,15 @@ pub async fn of_subjects(
 pub struct SubjectCommitmentsLoader(pub DatabaseConnection);
 
 impl Loader<String> for SubjectCommitmentsLoader {
-    type Value = Vec<Commitment>;
+    type Value = Vec<Arc<Commitment>>;
     type Error = Arc<Error>;
 
     async fn load(
         &self,
         keys: &[String],
-    ) -> std::result::Result<HashMap<String, Vec<Commitment>>, Self::Error> {
-        of_subjects(&self.0, keys, false).await.map_err(Arc::new)
+    ) -> std::result::Result<HashMap<String, Vec<Arc<Commitment>>>, Self::Error> {
+        let found = of_subjects(&self.0, keys, false).await.map_err(Arc::new)?;
+        Ok(crate::util::shared(found))
     }
 }
 
@@ -636,14 +637,15 @@ impl Loader<String> for SubjectCommitmentsLoader {
 pub struct SubjectOpenCommitmentsLoader(pub DatabaseConnection);
 
 impl Loader<String> for SubjectOpenCommitmentsLoader {
-    type Value = Vec<Commitment>;
+    type Value = Vec<Arc<Commitment>>;
     type Error = Arc<Error>;
 
     async fn load(
         &self,
         keys: &[String],
-    ) -> std::result::Result<HashMap<String, Vec<Commitment>>, Self::Error> {
-        of_subjects(&self.0, keys, true).await.map_err(Arc::new)
+    ) -> std::result::Result<HashMap<String, Vec<Arc<Commitment>>>, Self::Error> {
+        let found = of_subjects(&self.0, keys, true).await.map_err(Arc::new)?;
+        Ok(crate::util::shared(found))
     }
 }
 

@@ -29,7 +29,7 @@ pub fn uuid_of(field: &str, id: &ID) -> Result<Uuid> {
 /// A subject's credit dossier as of one day.
 pub struct CreditStatus {
     subject: String,
-    dossier: Dossier,
+    dossier: std::sync::Arc<Dossier>,
     today: NaiveDate,
 }
 
@@ -42,10 +42,14 @@ impl CreditStatus {
     }
 
     /// The status derived from `dossier` on `today`.
-    pub fn new(subject: String, dossier: Dossier, today: NaiveDate) -> Self {
+    pub fn new(
+        subject: String,
+        dossier: impl Into<std::sync::Arc<Dossier>>,
+        today: NaiveDate,
+    ) -> Self {
         CreditStatus {
             subject,
-            dossier,
+            dossier: dossier.into(),
             today,
         }
     }

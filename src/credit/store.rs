@@ -200,14 +200,15 @@ pub async fn dossier(conn: &impl ConnectionTrait, subject: &str) -> Result<Dossi
 pub struct DossierLoader(pub DatabaseConnection);
 
 impl Loader<String> for DossierLoader {
-    type Value = Dossier;
+    type Value = Arc<Dossier>;
     type Error = Arc<Error>;
 
     async fn load(
         &self,
         keys: &[String],
-    ) -> std::result::Result<HashMap<String, Dossier>, Self::Error> {
-        dossiers(&self.0, keys).await.map_err(Arc::new)
+    ) -> std::result::Result<HashMap<String, Arc<Dossier>>, Self::Error> {
+        let found = dossiers(&self.0, keys).await.map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(k, d)| (k, Arc::new(d))).collect())
     }
 }
 

@@ -312,7 +312,7 @@ impl MatterNode {
             .load_one(id)
             .await
             .map_err(|e| Error::internal_msg(format!("loading commitment: {:?}", e.message())))?
-            .map(CommitmentNode))
+            .map(CommitmentNode::new))
     }
     /// Its route, leg by leg, with the time each took and its limit.
     async fn route(&self, ctx: &Context<'_>) -> Result<Vec<RouteLeg>> {

@@ -89,7 +89,7 @@ impl ReportNode {
     }
     /// The commitment verified.
     async fn commitment(&self, ctx: &Context<'_>) -> Result<CommitmentNode> {
-        Ok(CommitmentNode(
+        Ok(CommitmentNode::new(
             crate::commitment::store::get(&ctx.app().db.read, self.0.commitment_id).await?,
         ))
     }
@@ -417,7 +417,7 @@ impl VerificationQuery {
             ctx.touched(&c.subject_id);
             out.push(OnsiteCheck {
                 due: c.verification_due.map(Date),
-                commitment: CommitmentNode(c),
+                commitment: CommitmentNode::new(c),
                 report_id: ID(report.id.to_string()),
                 conditions: onsite.into_iter().map(ConditionResultNode).collect(),
             });

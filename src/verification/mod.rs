@@ -175,7 +175,7 @@ pub(crate) async fn run(w: &Write<'_>, id: &ID) -> Result<VerificationPayload> {
     let c = conclude(w, &report, c).await?;
     Ok(VerificationPayload {
         report: ReportNode(report),
-        commitment: CommitmentNode(c),
+        commitment: CommitmentNode::new(c),
     })
 }
 
@@ -423,6 +423,6 @@ pub(crate) async fn onsite(
     .await?;
     Ok(VerificationPayload {
         report: ReportNode(report),
-        commitment: CommitmentNode(c),
+        commitment: CommitmentNode::new(c),
     })
 }
