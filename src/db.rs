@@ -166,11 +166,13 @@ fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
-                // 8 MB of page cache per connection. (SQLite is built
-                // without memory statistics, see .cargo/config.toml, so a
-                // soft heap limit would not be enforced; the dashboard adds
-                // up daily tallies and no longer sorts millions of rows.)
-                .pragma("cache_size", "-8000")
+                // 4 MB of page cache per connection, so 36 MB at most for
+                // the nine. (SQLite is built without memory statistics, see
+                // .cargo/config.toml, so no soft heap limit caps them.)
+                // A write resets every reader's cache in WAL mode, and the
+                // audited reads write all the time, so a larger cache would
+                // rarely be read twice anyway.
+                .pragma("cache_size", "-4000")
         });
     opt
 }
