@@ -166,6 +166,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Pool::Postgres(
             sqlx::postgres::PgPoolOptions::new()
                 .max_connections(16)
+                // As the hub: no ping on every checkout.
+                .test_before_acquire(false)
                 .connect(&args.database_url)
                 .await?,
         )
@@ -176,6 +178,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Pool::Sqlite(
             sqlx::sqlite::SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await?,
         )
