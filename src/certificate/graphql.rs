@@ -1,8 +1,7 @@
 //! GraphQL types, queries and mutations of e-certificates.
 
-use std::sync::Arc;
-
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use base64::Engine;
