@@ -664,22 +664,3 @@ impl Loader<String> for HolderCertificatesLoader {
     }
 }
 
-/// Loads registry keys by id, many at a time (DataLoader).
-pub struct KeyLoader(pub DatabaseConnection);
-
-impl Loader<String> for KeyLoader {
-    type Value = IssuerKey;
-    type Error = Arc<Error>;
-
-    async fn load(
-        &self,
-        keys: &[String],
-    ) -> std::result::Result<HashMap<String, IssuerKey>, Self::Error> {
-        let rows = issuer_key::Entity::find()
-            .filter(issuer_key::Column::Kid.is_in(keys.iter().cloned()))
-            .all(&self.0)
-            .await
-            .map_err(|e| Arc::new(Error::from(e)))?;
-        Ok(rows.into_iter().map(|k| (k.kid.clone(), k)).collect())
-    }
-}
