@@ -5,14 +5,22 @@
 //! transactions queue fairly in the pool, beside a pool of readers that WAL
 //! mode lets run alongside the writer. On PostgreSQL both handles are the
 //! same pool.
+//!
+//! The hot lookups read through a [`Reader`]: on SQLite it runs a statement
+//! on the calling thread when it can ([`inline`]), on PostgreSQL it is the
+//! pool.
 
+mod inline;
+
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    DbErr, EntityTrait, ExecResult, QueryResult, Select, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait, TryIntoModel,
 };
 
 use crate::error::{Error, Result};
@@ -24,6 +32,8 @@ pub struct Db {
     pub read: DatabaseConnection,
     /// For write transactions (one connection on SQLite).
     pub write: DatabaseConnection,
+    /// For the hot lookups: `read`, with SQLite's inline readers in front.
+    pub reader: Reader,
     /// Counts of the statements sent.
     pub stats: Arc<DbStats>,
 }
@@ -35,6 +45,8 @@ pub struct DbStats {
     pub statements: AtomicU64,
     /// Of which on the readers (the rest went through the writer).
     pub reads: AtomicU64,
+    /// Of those, run on SQLite's inline readers.
+    pub inline: AtomicU64,
     /// Statements that failed.
     pub failed: AtomicU64,
     /// Total time spent in statements, microseconds.
@@ -80,7 +92,17 @@ impl Db {
             let mut write = Database::connect(sqlite_options(url, 1)).await?;
             instrument(&mut read, &stats, true);
             instrument(&mut write, &stats, false);
-            Ok(Db { read, write, stats })
+            let inline = inline_readers(&write, &stats).await?;
+            let reader = Reader {
+                pool: read.clone(),
+                inline,
+            };
+            Ok(Db {
+                read,
+                write,
+                reader,
+                stats,
+            })
         } else {
             let mut opt = ConnectOptions::new(url);
             opt.max_connections(max_connections)
@@ -96,7 +118,16 @@ impl Db {
             let mut read = write.clone();
             instrument(&mut read, &stats, true);
             instrument(&mut write, &stats, false);
-            Ok(Db { read, write, stats })
+            let reader = Reader {
+                pool: read.clone(),
+                inline: None,
+            };
+            Ok(Db {
+                read,
+                write,
+                reader,
+                stats,
+            })
         }
     }
 
@@ -144,6 +175,112 @@ impl Db {
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
         self.read.ping().await.map_err(Error::from)
+    }
+}
+
+/// Opens the inline readers on the file behind `write`, one per thread that
+/// can run tasks at once; none for a database held in memory, which other
+/// connections cannot share.
+async fn inline_readers(
+    write: &DatabaseConnection,
+    stats: &Arc<DbStats>,
+) -> Result<Option<Arc<inline::Readers>>, DbErr> {
+    let row = write
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT file FROM pragma_database_list WHERE name = 'main'",
+        ))
+        .await?;
+    let file: String = match row {
+        Some(row) => row.try_get("", "file")?,
+        None => String::new(),
+    };
+    if file.is_empty() {
+        return Ok(None);
+    }
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    inline::Readers::open(std::path::Path::new(&file), threads, stats.clone())
+        .map(|r| Some(Arc::new(r)))
+        .map_err(|e| DbErr::Custom(format!("cannot open the inline SQLite readers: {e}")))
+}
+
+/// What the hot lookups read through. Any query runs on the pool; a
+/// [`Fetch`] of entities runs first on SQLite's inline readers, and on the
+/// pool only when they hand it back.
+#[derive(Clone, Debug)]
+pub struct Reader {
+    pool: DatabaseConnection,
+    inline: Option<Arc<inline::Readers>>,
+}
+
+/// Reads whole entities: what the lookups' store functions take, so a
+/// transaction, the pool or a [`Reader`] can each serve them.
+pub trait Fetch: ConnectionTrait + Sized {
+    /// The models `select` finds.
+    fn fetch<E>(
+        &self,
+        select: Select<E>,
+    ) -> impl Future<Output = Result<Vec<E::Model>, DbErr>> + Send
+    where
+        E: EntityTrait,
+        E::Model: Send + Sync,
+        E::ActiveModel: TryIntoModel<E::Model>,
+    {
+        select.all(self)
+    }
+
+    /// The first model `select` finds.
+    fn fetch_one<E>(
+        &self,
+        select: Select<E>,
+    ) -> impl Future<Output = Result<Option<E::Model>, DbErr>> + Send
+    where
+        E: EntityTrait,
+        E::Model: Send + Sync,
+        E::ActiveModel: TryIntoModel<E::Model>,
+    {
+        use sea_orm::QuerySelect;
+        async move { Ok(self.fetch(select.limit(1)).await?.into_iter().next()) }
+    }
+}
+
+impl Fetch for DatabaseConnection {}
+impl Fetch for DatabaseTransaction {}
+
+impl Fetch for Reader {
+    async fn fetch<E>(&self, select: Select<E>) -> Result<Vec<E::Model>, DbErr>
+    where
+        E: EntityTrait,
+        E::Model: Send + Sync,
+        E::ActiveModel: TryIntoModel<E::Model>,
+    {
+        if let Some(inline) = &self.inline {
+            match inline.all(&select) {
+                Ok(models) => return Ok(models),
+                Err(inline::Declined::Busy) => {}
+                Err(why) => tracing::debug!(reason = %why, "inline read handed to sqlx"),
+            }
+        }
+        select.all(&self.pool).await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Reader {
+    fn get_database_backend(&self) -> DbBackend {
+        self.pool.get_database_backend()
+    }
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.pool.execute_raw(stmt).await
+    }
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.pool.execute_unprepared(sql).await
+    }
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.pool.query_one_raw(stmt).await
+    }
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.pool.query_all_raw(stmt).await
     }
 }
 

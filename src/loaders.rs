@@ -69,40 +69,43 @@ impl Loaders {
     /// Fresh loaders over the read connection.
     pub fn new(db: &Db) -> Self {
         let conn = || db.read.clone();
+        // The lookups every online check makes read through SQLite's inline
+        // readers where there are some (see `db::inline`).
+        let reader = || db.reader.clone();
         // A batch lookup names up to MAX_BATCH subjects: one load each.
         let batch = crate::verification::graphql::MAX_BATCH;
         Loaders {
-            departments: DataLoader::new(DepartmentLoader(conn()), tokio::spawn).delay(NO_DELAY),
-            items: DataLoader::new(ItemLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            departments: DataLoader::new(DepartmentLoader(reader()), tokio::spawn).delay(NO_DELAY),
+            items: DataLoader::new(ItemLoader(reader()), tokio::spawn).delay(NO_DELAY),
             dossiers: DataLoader::with_cache(
-                DossierLoader(conn()),
+                DossierLoader(reader()),
                 tokio::spawn,
                 HashMapCache::default(),
             )
             .delay(NO_DELAY)
             .max_batch_size(batch),
             commitments: DataLoader::with_cache(
-                SubjectCommitmentsLoader(conn()),
+                SubjectCommitmentsLoader(reader()),
                 tokio::spawn,
                 HashMapCache::default(),
             )
             .delay(NO_DELAY)
             .max_batch_size(batch),
             open_commitments: DataLoader::with_cache(
-                SubjectOpenCommitmentsLoader(conn()),
+                SubjectOpenCommitmentsLoader(reader()),
                 tokio::spawn,
                 HashMapCache::default(),
             )
             .delay(NO_DELAY)
             .max_batch_size(batch),
             certificates: DataLoader::with_cache(
-                HolderCertificatesLoader(conn()),
+                HolderCertificatesLoader(reader()),
                 tokio::spawn,
                 HashMapCache::default(),
             )
             .delay(NO_DELAY)
             .max_batch_size(batch),
-            commitment: DataLoader::new(CommitmentLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            commitment: DataLoader::new(CommitmentLoader(reader()), tokio::spawn).delay(NO_DELAY),
             outlets: DataLoader::new(OutletLoader(conn()), tokio::spawn).delay(NO_DELAY),
             agent: DataLoader::new(AgentLoader(conn()), tokio::spawn).delay(NO_DELAY),
             windows: DataLoader::new(WindowsLoader(conn()), tokio::spawn).delay(NO_DELAY),

@@ -482,7 +482,7 @@ impl CertificateQuery {
         input: VerifyCertificateInput,
     ) -> Result<CertificateVerification> {
         ctx.read_with("verifyCertificate", Scope::CertificateVerify)?;
-        let (db, today) = (&ctx.app().db.read, ctx.app().clock.today());
+        let (db, today) = (&ctx.app().db.reader, ctx.app().clock.today());
         let v = match (&input.identifier, &input.document) {
             (Some(id), None) => verify::by_identifier(db, id, input.holder.as_ref(), today).await?,
             (None, Some(doc)) => verify::by_document(db, doc, input.holder.as_ref(), today).await?,

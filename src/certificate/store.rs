@@ -9,14 +9,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{certificate, certificate_serial, certificate_type, issuer_key};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
 use super::canonical::Content;
 use super::rules::{CertificateStatus, FieldSpec};
 use super::seal::{self, Kek, SealAlgorithm};
+use crate::db::{Fetch, Reader};
 use crate::error::{Error, Result};
 use crate::identity::SubjectKind;
 use crate::pagination::Page;
@@ -133,9 +134,9 @@ pub fn key_valid_on(k: &IssuerKey, day: NaiveDate) -> bool {
 }
 
 /// One registry key.
-pub async fn key(conn: &impl ConnectionTrait, kid: &str) -> Result<Option<IssuerKey>> {
-    Ok(issuer_key::Entity::find_by_id(kid.to_owned())
-        .one(conn)
+pub async fn key(conn: &impl Fetch, kid: &str) -> Result<Option<IssuerKey>> {
+    Ok(conn
+        .fetch_one(issuer_key::Entity::find_by_id(kid.to_owned()))
         .await?)
 }
 
@@ -451,16 +452,17 @@ pub async fn insert_bulk(
 }
 
 /// A certificate by its identifier.
-pub async fn find(conn: &impl ConnectionTrait, identifier: &str) -> Result<Option<Cert>> {
-    Ok(certificate::Entity::find()
-        .filter(certificate::Column::Identifier.eq(identifier))
-        .one(conn)
+pub async fn find(conn: &impl Fetch, identifier: &str) -> Result<Option<Cert>> {
+    Ok(conn
+        .fetch_one(
+            certificate::Entity::find().filter(certificate::Column::Identifier.eq(identifier)),
+        )
         .await?
         .map(|row| Cert { row }))
 }
 
 /// A certificate by its identifier, or `NOT_FOUND`.
-pub async fn get(conn: &impl ConnectionTrait, identifier: &str) -> Result<Cert> {
+pub async fn get(conn: &impl Fetch, identifier: &str) -> Result<Cert> {
     find(conn, identifier)
         .await?
         .ok_or_else(|| Error::NotFound(format!("no certificate {identifier} is on record")))
@@ -626,7 +628,7 @@ pub const PER_HOLDER: usize = 100;
 
 /// The newest certificates of many holders: one query whatever their number.
 pub async fn of_holders(
-    conn: &impl ConnectionTrait,
+    conn: &impl Fetch,
     holders: &[String],
 ) -> Result<HashMap<String, Vec<Cert>>> {
     let mut out: HashMap<String, Vec<Cert>> =
@@ -634,10 +636,12 @@ pub async fn of_holders(
     if holders.is_empty() {
         return Ok(out);
     }
-    let rows = certificate::Entity::find()
-        .filter(certificate::Column::HolderId.is_in(holders.iter().cloned()))
-        .order_by_desc(certificate::Column::CreatedAt)
-        .all(conn)
+    let rows = conn
+        .fetch(
+            certificate::Entity::find()
+                .filter(certificate::Column::HolderId.is_in(holders.iter().cloned()))
+                .order_by_desc(certificate::Column::CreatedAt),
+        )
         .await?;
     for row in rows {
         let list = out.entry(row.holder_id.clone()).or_default();
@@ -649,7 +653,7 @@ pub async fn of_holders(
 }
 
 /// Loads holders' certificates, many holders at a time (DataLoader).
-pub struct HolderCertificatesLoader(pub DatabaseConnection);
+pub struct HolderCertificatesLoader(pub Reader);
 
 impl Loader<String> for HolderCertificatesLoader {
     type Value = Vec<Arc<Cert>>;
@@ -663,4 +667,3 @@ impl Loader<String> for HolderCertificatesLoader {
         Ok(crate::util::shared(found))
     }
 }
-

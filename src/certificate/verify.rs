@@ -145,7 +145,7 @@ fn holder_check(content: &Content, holder: Option<&SubjectId>) -> Check {
 
 /// Signature and issuer checks of `content` signed with `signature` under key `kid`.
 async fn seal_checks(
-    conn: &impl sea_orm::ConnectionTrait,
+    conn: &impl crate::db::Fetch,
     content: &Content,
     algorithm: &str,
     kid: &str,
@@ -270,7 +270,7 @@ fn force_check(record: Option<&Cert>, content: &Content, today: NaiveDate) -> Re
 
 /// Verifies a certificate on record by its identifier.
 pub async fn by_identifier(
-    conn: &impl sea_orm::ConnectionTrait,
+    conn: &impl crate::db::Fetch,
     id: &CertificateId,
     holder: Option<&SubjectId>,
     today: NaiveDate,
@@ -328,7 +328,7 @@ pub async fn by_identifier(
 /// `exportCertificate` gives). Only a document that is not a certificate
 /// document at all is an error.
 pub async fn by_document(
-    conn: &impl sea_orm::ConnectionTrait,
+    conn: &impl crate::db::Fetch,
     text: &str,
     holder: Option<&SubjectId>,
     today: NaiveDate,

@@ -9,14 +9,15 @@ use async_graphql::dataloader::Loader;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{commitment, commitment_event, promised_material};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::rules::{CommitmentKind, SignedNotification, Statements};
 use super::state::{Action, State};
 use crate::credit::rules::CreditLevel;
+use crate::db::{Fetch, Reader};
 use crate::error::{Error, Result};
 use crate::identity::SubjectKind;
 use crate::metrics::tally::Tallies;
@@ -347,7 +348,7 @@ pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Commitment> {
 }
 
 /// Commitments by id (DataLoader).
-pub struct CommitmentLoader(pub DatabaseConnection);
+pub struct CommitmentLoader(pub Reader);
 
 impl Loader<Uuid> for CommitmentLoader {
     type Value = Commitment;
@@ -357,9 +358,12 @@ impl Loader<Uuid> for CommitmentLoader {
         &self,
         keys: &[Uuid],
     ) -> std::result::Result<HashMap<Uuid, Commitment>, Self::Error> {
-        let rows = commitment::Entity::find()
-            .filter(commitment::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0)
+        let rows = self
+            .0
+            .fetch(
+                commitment::Entity::find()
+                    .filter(commitment::Column::Id.is_in(keys.iter().copied())),
+            )
             .await
             .map_err(|e| Arc::new(e.into()))?;
         rows.into_iter()
@@ -585,7 +589,7 @@ pub const PER_SUBJECT: u64 = 100;
 /// The newest commitments of many subjects (at most [`PER_SUBJECT`] each),
 /// or only those not yet over: one query whatever their number.
 pub async fn of_subjects(
-    conn: &impl ConnectionTrait,
+    conn: &impl Fetch,
     subjects: &[String],
     open_only: bool,
 ) -> Result<HashMap<String, Vec<Commitment>>> {
@@ -603,9 +607,8 @@ pub async fn of_subjects(
             .map(|s| s.as_str());
         q = q.filter(commitment::Column::State.is_in(open));
     }
-    let rows = q
-        .order_by_desc(commitment::Column::SubmittedAt)
-        .all(conn)
+    let rows = conn
+        .fetch(q.order_by_desc(commitment::Column::SubmittedAt))
         .await?;
     for r in rows {
         let list = out.entry(r.subject_id.clone()).or_default();
@@ -617,7 +620,7 @@ pub async fn of_subjects(
 }
 
 /// Loads subjects' commitments, many subjects at a time (DataLoader).
-pub struct SubjectCommitmentsLoader(pub DatabaseConnection);
+pub struct SubjectCommitmentsLoader(pub Reader);
 
 impl Loader<String> for SubjectCommitmentsLoader {
     type Value = Vec<Arc<Commitment>>;
@@ -634,7 +637,7 @@ impl Loader<String> for SubjectCommitmentsLoader {
 
 /// Loads subjects' open commitments (not yet over), many subjects at a time:
 /// what an online check needs, without reading a subject's whole history.
-pub struct SubjectOpenCommitmentsLoader(pub DatabaseConnection);
+pub struct SubjectOpenCommitmentsLoader(pub Reader);
 
 impl Loader<String> for SubjectOpenCommitmentsLoader {
     type Value = Vec<Arc<Commitment>>;

@@ -454,7 +454,7 @@ impl CreditQuery {
     ) -> Result<CreditStatus> {
         ctx.read_with("creditStatus", Scope::CreditRead)?;
         ctx.touched(subject.as_str());
-        let dossier = store::dossier(&ctx.app().db.read, subject.as_str()).await?;
+        let dossier = store::dossier(&ctx.app().db.reader, subject.as_str()).await?;
         Ok(CreditStatus::new(
             subject.as_str().to_owned(),
             dossier,

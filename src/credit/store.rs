@@ -9,12 +9,13 @@ use async_graphql::dataloader::Loader;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{credit_objection, credit_record, credit_repair, punishment_entry};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::rules::{self, CreditKind, EntryFacts, ListLevel, RecordFacts, RecordStatus, Severity};
+use crate::db::{Fetch, Reader};
 use crate::error::{Error, Result};
 use crate::pagination::Page;
 
@@ -156,10 +157,7 @@ impl Dossier {
 }
 
 /// The dossiers of many subjects: two queries whatever their number.
-pub async fn dossiers(
-    conn: &impl ConnectionTrait,
-    subjects: &[String],
-) -> Result<HashMap<String, Dossier>> {
+pub async fn dossiers(conn: &impl Fetch, subjects: &[String]) -> Result<HashMap<String, Dossier>> {
     let mut out: HashMap<String, Dossier> = subjects
         .iter()
         .map(|s| (s.clone(), Dossier::default()))
@@ -167,19 +165,23 @@ pub async fn dossiers(
     if subjects.is_empty() {
         return Ok(out);
     }
-    let records = credit_record::Entity::find()
-        .filter(credit_record::Column::SubjectId.is_in(subjects.iter().cloned()))
-        .order_by_desc(credit_record::Column::RecordedAt)
-        .all(conn)
+    let records = conn
+        .fetch(
+            credit_record::Entity::find()
+                .filter(credit_record::Column::SubjectId.is_in(subjects.iter().cloned()))
+                .order_by_desc(credit_record::Column::RecordedAt),
+        )
         .await?;
     for r in records {
         let r = Record::try_from(r)?;
         out.entry(r.subject_id.clone()).or_default().records.push(r);
     }
-    let entries = punishment_entry::Entity::find()
-        .filter(punishment_entry::Column::SubjectId.is_in(subjects.iter().cloned()))
-        .order_by_desc(punishment_entry::Column::ListedOn)
-        .all(conn)
+    let entries = conn
+        .fetch(
+            punishment_entry::Entity::find()
+                .filter(punishment_entry::Column::SubjectId.is_in(subjects.iter().cloned()))
+                .order_by_desc(punishment_entry::Column::ListedOn),
+        )
         .await?;
     for e in entries {
         let e = Entry::try_from(e)?;
@@ -189,7 +191,7 @@ pub async fn dossiers(
 }
 
 /// One subject's dossier.
-pub async fn dossier(conn: &impl ConnectionTrait, subject: &str) -> Result<Dossier> {
+pub async fn dossier(conn: &impl Fetch, subject: &str) -> Result<Dossier> {
     Ok(dossiers(conn, &[subject.to_owned()])
         .await?
         .remove(subject)
@@ -197,7 +199,7 @@ pub async fn dossier(conn: &impl ConnectionTrait, subject: &str) -> Result<Dossi
 }
 
 /// Loads dossiers by subject id, many at a time (DataLoader).
-pub struct DossierLoader(pub DatabaseConnection);
+pub struct DossierLoader(pub Reader);
 
 impl Loader<String> for DossierLoader {
     type Value = Arc<Dossier>;

@@ -342,7 +342,7 @@ impl DirectoryQuery {
     ) -> Result<Subject> {
         ctx.read_authenticated("subject")?;
         ctx.touched(id.as_str());
-        let found = store::find_subject(&ctx.app().db.read, &id).await?;
+        let found = store::find_subject(&ctx.app().db.reader, &id).await?;
         Ok(match found {
             Some(s) => Subject::new(s.id, s.name, true),
             None => Subject::new(id, None, false),

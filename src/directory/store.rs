@@ -6,11 +6,12 @@ use async_graphql::dataloader::Loader;
 use entity::{department, subject};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use super::Level;
+use crate::db::{Fetch, Reader};
 use crate::error::{Error, Result};
 use crate::identity::SubjectId;
 use crate::pagination::Page;
@@ -47,11 +48,11 @@ impl TryFrom<department::Model> for Department {
 }
 
 /// Whether a department with this code exists.
-pub async fn exists(conn: &impl ConnectionTrait, code: &str) -> Result<bool> {
-    Ok(department::Entity::find_by_id(code.to_owned())
-        .count(conn)
-        .await?
-        > 0)
+pub async fn exists(conn: &impl Fetch, code: &str) -> Result<bool> {
+    let found = conn
+        .fetch(department::Entity::find_by_id(code.to_owned()).limit(1))
+        .await?;
+    Ok(!found.is_empty())
 }
 
 /// One department.
@@ -144,9 +145,9 @@ pub struct Subject {
 }
 
 /// One subject, if the hub has seen it.
-pub async fn find_subject(conn: &impl ConnectionTrait, id: &SubjectId) -> Result<Option<Subject>> {
-    let row = subject::Entity::find_by_id(id.as_str().to_owned())
-        .one(conn)
+pub async fn find_subject(conn: &impl Fetch, id: &SubjectId) -> Result<Option<Subject>> {
+    let row = conn
+        .fetch_one(subject::Entity::find_by_id(id.as_str().to_owned()))
         .await?;
     Ok(row.map(|r| Subject {
         id: id.clone(),
@@ -220,18 +221,17 @@ pub async fn register_subjects_bulk(
 
 /// The recorded names of many subjects (`None` where no name is on record).
 pub async fn names_of(
-    conn: &impl ConnectionTrait,
+    conn: &impl Fetch,
     ids: &[String],
 ) -> Result<HashMap<String, Option<String>>> {
-    let rows = subject::Entity::find()
-        .filter(subject::Column::Id.is_in(ids.iter().cloned()))
-        .all(conn)
+    let rows = conn
+        .fetch(subject::Entity::find().filter(subject::Column::Id.is_in(ids.iter().cloned())))
         .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
 }
 
 /// Loads departments by code, many at a time (DataLoader).
-pub struct DepartmentLoader(pub DatabaseConnection);
+pub struct DepartmentLoader(pub Reader);
 
 impl Loader<String> for DepartmentLoader {
     type Value = Department;
@@ -241,9 +241,12 @@ impl Loader<String> for DepartmentLoader {
         &self,
         keys: &[String],
     ) -> std::result::Result<HashMap<String, Department>, Self::Error> {
-        let rows = department::Entity::find()
-            .filter(department::Column::Code.is_in(keys.iter().cloned()))
-            .all(&self.0)
+        let rows = self
+            .0
+            .fetch(
+                department::Entity::find()
+                    .filter(department::Column::Code.is_in(keys.iter().cloned())),
+            )
             .await
             .map_err(|e| std::sync::Arc::new(Error::from(e)))?;
         rows.into_iter()

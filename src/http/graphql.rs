@@ -207,7 +207,7 @@ async fn authenticate(s: &HttpState, headers: &HeaderMap) -> Result<Caller, Stri
         return Err("use the Bearer scheme: `Authorization: Bearer <token>`".into());
     }
     let v = s.app.tokens.verify(token.trim())?;
-    match crate::directory::store::exists(&s.app.db.read, v.dept.as_str()).await {
+    match crate::directory::store::exists(&s.app.db.reader, v.dept.as_str()).await {
         Ok(true) => {}
         Ok(false) => {
             return Err(format!(

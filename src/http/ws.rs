@@ -76,7 +76,7 @@ async fn init(
                 s.app.tokens.verify(&t).map_err(|reason| {
                     async_graphql::Error::new(format!("token refused: {reason}"))
                 })?;
-            if !crate::directory::store::exists(&s.app.db.read, v.dept.as_str())
+            if !crate::directory::store::exists(&s.app.db.reader, v.dept.as_str())
                 .await
                 .unwrap_or(false)
             {

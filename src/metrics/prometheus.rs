@@ -65,6 +65,10 @@ fn describe() {
         "SQL statements run since the process started"
     );
     describe_counter!(
+        "hub_db_statements_inline_total",
+        "Of those, reads SQLite answered on the calling thread rather than through the pool"
+    );
+    describe_counter!(
         "hub_db_statements_failed_total",
         "SQL statements that failed since the process started"
     );
@@ -147,6 +151,8 @@ fn pool_gauges(s: &HttpState) {
     // Totals kept by the database layer and the audit writer: counters,
     // set to their absolute value on each scrape.
     metrics::counter!("hub_db_statements_total").absolute(stats.statements.load(Ordering::Relaxed));
+    metrics::counter!("hub_db_statements_inline_total")
+        .absolute(stats.inline.load(Ordering::Relaxed));
     metrics::counter!("hub_db_statements_failed_total")
         .absolute(stats.failed.load(Ordering::Relaxed));
     metrics::gauge!("hub_db_statement_time_seconds")

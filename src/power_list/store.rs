@@ -132,7 +132,7 @@ pub async fn get(conn: &impl ConnectionTrait, code: &str) -> Result<PowerItem> {
 }
 
 /// Loads items by code, many at a time (DataLoader).
-pub struct ItemLoader(pub sea_orm::DatabaseConnection);
+pub struct ItemLoader(pub crate::db::Reader);
 
 impl async_graphql::dataloader::Loader<String> for ItemLoader {
     type Value = PowerItem;
@@ -142,9 +142,13 @@ impl async_graphql::dataloader::Loader<String> for ItemLoader {
         &self,
         keys: &[String],
     ) -> std::result::Result<std::collections::HashMap<String, PowerItem>, Self::Error> {
-        let rows = power_item::Entity::find()
-            .filter(power_item::Column::Code.is_in(keys.iter().cloned()))
-            .all(&self.0)
+        use crate::db::Fetch;
+        let rows = self
+            .0
+            .fetch(
+                power_item::Entity::find()
+                    .filter(power_item::Column::Code.is_in(keys.iter().cloned())),
+            )
             .await
             .map_err(|e| std::sync::Arc::new(Error::from(e)))?;
         rows.into_iter()

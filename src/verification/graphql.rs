@@ -454,7 +454,7 @@ impl VerificationQuery {
                 .map_err(|_| Error::internal_msg("the batch lookups' turns are closed"))?,
         );
         let keys: Vec<String> = ids.iter().map(|id| id.as_str().to_owned()).collect();
-        let names = crate::directory::store::names_of(&ctx.app().db.read, &keys).await?;
+        let names = crate::directory::store::names_of(&ctx.app().db.reader, &keys).await?;
         prime(ctx, &keys).await?;
         Ok(ids
             .into_iter()

@@ -30,7 +30,7 @@ pub const DEFAULT_ANSWER_DAYS: u32 = 5;
 
 /// The shared data about one subject: credit, certificates, commitments.
 pub async fn facts_of(
-    conn: &impl sea_orm::ConnectionTrait,
+    conn: &impl crate::db::Fetch,
     subject: &str,
 ) -> Result<(Dossier, Vec<Cert>, Vec<Commitment>)> {
     let key = [subject.to_owned()];

@@ -100,6 +100,13 @@ impl TestHub {
         Self::spawn_on(url, dir, true).await
     }
 
+    /// The whole demo on a fresh SQLite file, whatever TEST_DATABASE_URL says.
+    pub async fn spawn_demo_sqlite() -> TestHub {
+        let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+        let url = format!("sqlite://{}", dir.path().join("hub.db").display());
+        Self::spawn_on(url, dir, true).await
+    }
+
     /// A second hub over the same database and keys (a replica).
     pub async fn replica(&self) -> TestHub {
         Self::spawn_on(self.config.database_url.clone(), self._dir.clone(), false).await

@@ -81,3 +81,91 @@ async fn the_demo_holds_the_city_departments_and_counties() {
     let uscc = d["market"]["uscc"].as_str().unwrap();
     assert!(sharing_hub::identity::Uscc::parse(uscc).is_ok());
 }
+
+/// The rows one kind of lookup reads, through SQLite's inline readers and
+/// through the pool (sea-orm over sqlx): they must be the same, and the
+/// inline readers must have answered rather than handed the query back.
+async fn read_both_ways<E>(db: &sharing_hub::db::Db, select: sea_orm::Select<E>) -> Vec<E::Model>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Send + Sync + PartialEq + std::fmt::Debug,
+    E::ActiveModel: sea_orm::TryIntoModel<E::Model>,
+{
+    use sea_orm::{Iterable, PrimaryKeyToColumn, QueryOrder};
+    use sharing_hub::db::Fetch;
+    use std::sync::atomic::Ordering::Relaxed;
+    // In one order, which each path would otherwise choose for itself.
+    let select = E::PrimaryKey::iter().fold(select, |s, k| s.order_by_asc(k.into_column()));
+    let before = db.stats.inline.load(Relaxed);
+    let inline = db.reader.fetch(select.clone()).await.unwrap();
+    assert_eq!(db.stats.inline.load(Relaxed), before + 1, "answered inline");
+    let pooled = select.all(&db.read).await.unwrap();
+    assert_eq!(inline.len(), pooled.len());
+    if let Some(i) = (0..inline.len()).find(|&i| inline[i] != pooled[i]) {
+        panic!("row {i}:\ninline {:?}\npooled {:?}", inline[i], pooled[i]);
+    }
+    inline
+}
+
+#[tokio::test]
+async fn sqlite_reads_on_the_calling_thread_what_the_pool_reads() {
+    use entity::*;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use std::sync::atomic::Ordering::Relaxed;
+    let hub = TestHub::spawn_demo_sqlite().await;
+    let db = &hub.state.db;
+
+    // Every entity the lookups read, whole: each column type the hub uses
+    // (text, integers, booleans, UUIDs, JSON, dates, instants, nulls).
+    assert!(
+        !read_both_ways(db, department::Entity::find())
+            .await
+            .is_empty()
+    );
+    assert!(!read_both_ways(db, subject::Entity::find()).await.is_empty());
+    assert!(
+        !read_both_ways(db, power_item::Entity::find())
+            .await
+            .is_empty()
+    );
+    assert!(
+        !read_both_ways(db, issuer_key::Entity::find())
+            .await
+            .is_empty()
+    );
+    assert!(
+        !read_both_ways(db, credit_record::Entity::find())
+            .await
+            .is_empty()
+    );
+    assert!(
+        !read_both_ways(db, punishment_entry::Entity::find())
+            .await
+            .is_empty()
+    );
+    let certificates = read_both_ways(db, certificate::Entity::find()).await;
+    let commitments = read_both_ways(db, commitment::Entity::find()).await;
+    assert!(!certificates.is_empty() && !commitments.is_empty());
+
+    // Parameters of each type compare as sqlx binds them.
+    let c = &commitments[commitments.len() / 2];
+    let by_id = commitment::Entity::find().filter(commitment::Column::Id.is_in([c.id]));
+    assert_eq!(read_both_ways(db, by_id).await, vec![c.clone()]);
+    let since = commitment::Entity::find()
+        .filter(commitment::Column::SubmittedAt.gte(c.submitted_at))
+        .filter(commitment::Column::SubmittedOn.gte(c.submitted_on))
+        .filter(commitment::Column::Operating.eq(c.operating));
+    assert!(read_both_ways(db, since).await.contains(c));
+
+    // And a lookup over HTTP reads that way.
+    let (before, reads) = (db.stats.inline.load(Relaxed), db.stats.reads());
+    let t = hub.token(TAX, "credit:read certificate:read commitment:read");
+    let q = "query($id: SubjectId!) { subject(id: $id) { name credit { level } certificates { identifier } commitments(openOnly: true) { id item { name } } } }";
+    ok(&hub.gql(q, json!({ "id": c.subject_id }), Some(&t)).await);
+    let inline = db.stats.inline.load(Relaxed) - before;
+    let reads = db.stats.reads() - reads;
+    assert!(
+        inline >= 6,
+        "the lookup's reads ran inline: {inline} of {reads}"
+    );
+}

@@ -1,0 +1,345 @@
+//! SQLite reads that run on the calling thread.
+//!
+//! sqlx gives each SQLite connection a thread of its own: every statement is
+//! sent there, every row sent back, and every connection pinged on its way
+//! back into the pool, so one statement costs several thread switches. On the
+//! hub's hot lookups that cost more CPU than SQLite itself (see
+//! `bench/results/2026-11-27-findings.md`). Here a few read-only connections
+//! run a statement where the task already is, which takes tens of
+//! microseconds on pages the operating system holds.
+//!
+//! The queries are still sea-orm's (`Select<E>`, built for SQLite), and each
+//! row becomes the entity's model through sea-orm itself (its active model,
+//! set column by column), from values typed by the entity's own column
+//! definitions. Parameters are bound as sqlx binds
+//! them, so a comparison means the same on both paths. Whatever this path does
+//! not know (a type it does not map, a text it cannot parse, a busy database,
+//! every connection in use) it hands back, and the caller runs the query
+//! through sea-orm and sqlx instead: this path is only ever faster, never
+//! different.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use rusqlite::types::{Value as Bound, ValueRef};
+use rusqlite::{Connection, OpenFlags};
+use sea_orm::sea_query::{ColumnType, Value};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable, QueryTrait,
+    Select, TryIntoModel,
+};
+
+use super::DbStats;
+
+/// How long a statement waits for a lock before it is handed back to sqlx,
+/// whose connections wait longer on threads of their own. Readers in WAL
+/// mode are blocked only while the log is recovered or truncated.
+const BUSY: Duration = Duration::from_millis(20);
+
+/// Prepared statements kept per connection: the hot lookups, each with the
+/// few sizes their key lists come in.
+const STATEMENTS: usize = 128;
+
+/// A handful of read-only connections to one SQLite file.
+pub struct Readers {
+    slots: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+    stats: Arc<DbStats>,
+}
+
+impl std::fmt::Debug for Readers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Readers")
+            .field("connections", &self.slots.len())
+            .finish()
+    }
+}
+
+/// Why a query went to sqlx instead.
+#[derive(Debug, thiserror::Error)]
+pub enum Declined {
+    /// Every connection was in use.
+    #[error("every inline reader is in use")]
+    Busy,
+    /// SQLite could not answer here (locked, or an error sqlx will report).
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A parameter or column of a type this path does not map.
+    #[error("{0} this path does not map")]
+    Unmapped(&'static str),
+    /// A stored value that did not read as its column's type.
+    #[error("{0}")]
+    Unreadable(String),
+}
+
+impl Readers {
+    /// Opens `connections` read-only connections to the database at `path`,
+    /// with the same page cache as sqlx's readers.
+    pub fn open(path: &Path, connections: usize, stats: Arc<DbStats>) -> rusqlite::Result<Self> {
+        let slots = (0..connections.max(1))
+            .map(|_| {
+                let conn = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                // Opened read-write so that it can share the WAL index like
+                // sqlx's connections do; `query_only` refuses any write.
+                conn.pragma_update(None, "query_only", true)?;
+                conn.pragma_update(None, "cache_size", -4000)?;
+                conn.busy_timeout(BUSY)?;
+                conn.set_prepared_statement_cache_capacity(STATEMENTS);
+                Ok(Mutex::new(conn))
+            })
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Readers {
+            slots,
+            next: AtomicUsize::new(0),
+            stats,
+        })
+    }
+
+    /// Runs `select` on a free connection, on this thread, and reads its rows
+    /// as `E`'s models; or says why it did not.
+    pub fn all<E>(&self, select: &Select<E>) -> Result<Vec<E::Model>, Declined>
+    where
+        E: EntityTrait,
+        E::ActiveModel: TryIntoModel<E::Model>,
+    {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let n = self.slots.len();
+        // A connection is held only while a statement runs, never across an
+        // await, so one is nearly always free; if none is, sqlx has more.
+        let conn = (0..n)
+            .find_map(|i| self.slots[(start + i) % n].try_lock().ok())
+            .ok_or(Declined::Busy)?;
+        let began = Instant::now();
+        let result = run::<E>(&conn, select);
+        drop(conn);
+        // Counted as sqlx's statements are, so the tests that count queries
+        // see every statement whichever path ran it.
+        if result.is_ok() {
+            let s = &self.stats;
+            s.statements.fetch_add(1, Ordering::Relaxed);
+            s.reads.fetch_add(1, Ordering::Relaxed);
+            s.inline.fetch_add(1, Ordering::Relaxed);
+            s.micros
+                .fetch_add(began.elapsed().as_micros() as u64, Ordering::Relaxed);
+        }
+        result
+    }
+}
+
+fn run<E>(conn: &Connection, select: &Select<E>) -> Result<Vec<E::Model>, Declined>
+where
+    E: EntityTrait,
+    E::ActiveModel: TryIntoModel<E::Model>,
+{
+    let built = select.build(DbBackend::Sqlite);
+    let mut stmt = conn.prepare_cached(&built.sql)?;
+    for (i, value) in built.values.iter().flat_map(|v| v.0.iter()).enumerate() {
+        stmt.raw_bind_parameter(i + 1, bind(value)?)?;
+    }
+    let columns: Vec<(E::Column, ColumnType)> = stmt
+        .column_names()
+        .into_iter()
+        .map(|name| {
+            E::Column::iter()
+                .find(|c| c.as_str() == name)
+                .map(|c| (c, c.def().get_column_type().clone()))
+                .ok_or(Declined::Unmapped("a column that is not the entity's"))
+        })
+        .collect::<Result<_, _>>()?;
+    let unreadable = |e: sea_orm::DbErr| Declined::Unreadable(e.to_string());
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut model = <E::ActiveModel as ActiveModelTrait>::default();
+        for (i, (column, kind)) in columns.iter().enumerate() {
+            model
+                .try_set(*column, read(row.get_ref(i)?, kind)?)
+                .map_err(unreadable)?;
+        }
+        out.push(model.try_into_model().map_err(unreadable)?);
+    }
+    Ok(out)
+}
+
+/// A parameter as sqlx binds it on SQLite (`sqlx-sqlite`'s `Encode`
+/// implementations), so that stored values compare the same.
+fn bind(value: &Value) -> Result<Bound, Declined> {
+    fn or_null<T>(v: &Option<T>, f: impl FnOnce(&T) -> Bound) -> Bound {
+        v.as_ref().map_or(Bound::Null, f)
+    }
+    Ok(match value {
+        Value::Bool(v) => or_null(v, |b| Bound::Integer(i64::from(*b))),
+        Value::TinyInt(v) => or_null(v, |i| Bound::Integer(i64::from(*i))),
+        Value::SmallInt(v) => or_null(v, |i| Bound::Integer(i64::from(*i))),
+        Value::Int(v) => or_null(v, |i| Bound::Integer(i64::from(*i))),
+        Value::BigInt(v) => or_null(v, |i| Bound::Integer(*i)),
+        Value::TinyUnsigned(v) => or_null(v, |i| Bound::Integer(i64::from(*i))),
+        Value::SmallUnsigned(v) => or_null(v, |i| Bound::Integer(i64::from(*i))),
+        Value::Unsigned(v) => or_null(v, |i| Bound::Integer(i64::from(*i))),
+        // A `LIMIT` or `OFFSET` comes as one.
+        Value::BigUnsigned(Some(i)) => Bound::Integer(
+            i64::try_from(*i).map_err(|_| Declined::Unmapped("an unsigned beyond i64"))?,
+        ),
+        Value::BigUnsigned(None) => Bound::Null,
+        Value::Float(v) => or_null(v, |f| Bound::Real(f64::from(*f))),
+        Value::Double(v) => or_null(v, |f| Bound::Real(*f)),
+        Value::String(v) => or_null(v, |s| Bound::Text(s.clone())),
+        Value::Bytes(v) => or_null(v, |b| Bound::Blob(b.clone())),
+        Value::Uuid(v) => or_null(v, |u| Bound::Blob(u.as_bytes().to_vec())),
+        Value::Json(v) => or_null(v, |j| Bound::Text(j.to_string())),
+        Value::ChronoDate(v) => or_null(v, |d| Bound::Text(d.format("%F").to_string())),
+        Value::ChronoDateTimeUtc(v) => or_null(v, |t| {
+            Bound::Text(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+        }),
+        _ => return Err(Declined::Unmapped("a parameter type")),
+    })
+}
+
+/// A stored value as the sea-orm value its column's type reads from, as
+/// sqlx decodes it (`sqlx-sqlite`'s `Decode` implementations).
+fn read(raw: ValueRef<'_>, kind: &ColumnType) -> Result<Value, Declined> {
+    use ColumnType as C;
+    let unreadable = || Declined::Unreadable(format!("a {kind:?} column held {raw:?}"));
+    let text = || match raw {
+        ValueRef::Text(t) => std::str::from_utf8(t).map_err(|_| unreadable()),
+        _ => Err(unreadable()),
+    };
+    let integer = || match raw {
+        ValueRef::Integer(i) => Ok(i),
+        _ => Err(unreadable()),
+    };
+    let null = matches!(raw, ValueRef::Null);
+    Ok(match kind {
+        C::Boolean => Value::Bool(if null { None } else { Some(integer()? != 0) }),
+        C::TinyInteger => Value::TinyInt(narrow(null, integer, unreadable)?),
+        C::SmallInteger => Value::SmallInt(narrow(null, integer, unreadable)?),
+        C::Integer => Value::Int(narrow(null, integer, unreadable)?),
+        C::BigInteger => Value::BigInt(if null { None } else { Some(integer()?) }),
+        C::Double | C::Float => Value::Double(match raw {
+            ValueRef::Null => None,
+            ValueRef::Real(f) => Some(f),
+            ValueRef::Integer(i) => Some(i as f64),
+            _ => return Err(unreadable()),
+        }),
+        C::Char(_) | C::String(_) | C::Text | C::Enum { .. } => {
+            Value::String(if null { None } else { Some(text()?.to_owned()) })
+        }
+        C::Uuid => Value::Uuid(match raw {
+            ValueRef::Null => None,
+            ValueRef::Blob(b) => Some(uuid::Uuid::from_slice(b).map_err(|_| unreadable())?),
+            _ => return Err(unreadable()),
+        }),
+        C::Json | C::JsonBinary => Value::Json(if null {
+            None
+        } else {
+            Some(Box::new(
+                serde_json::from_str(text()?).map_err(|_| unreadable())?,
+            ))
+        }),
+        C::Date => Value::ChronoDate(if null {
+            None
+        } else {
+            Some(NaiveDate::parse_from_str(text()?, "%F").map_err(|_| unreadable())?)
+        }),
+        // The hub's entities keep every instant as `DateTime<Utc>`.
+        C::TimestampWithTimeZone => Value::ChronoDateTimeUtc(if null {
+            None
+        } else {
+            Some(instant(text()?).ok_or_else(unreadable)?)
+        }),
+        C::Blob | C::Binary(_) | C::VarBinary(_) => Value::Bytes(match raw {
+            ValueRef::Null => None,
+            ValueRef::Blob(b) => Some(b.to_vec()),
+            _ => return Err(unreadable()),
+        }),
+        _ => return Err(Declined::Unmapped("a column type")),
+    })
+}
+
+fn narrow<T: TryFrom<i64>>(
+    null: bool,
+    integer: impl Fn() -> Result<i64, Declined>,
+    unreadable: impl Fn() -> Declined,
+) -> Result<Option<T>, Declined> {
+    if null {
+        return Ok(None);
+    }
+    T::try_from(integer()?).map(Some).map_err(|_| unreadable())
+}
+
+/// An instant as sqlx writes it (RFC 3339), or as SQLite's own date
+/// functions do (`YYYY-MM-DD HH:MM:SS`, in UTC). Anything else goes to sqlx,
+/// which knows more forms.
+fn instant(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(text, "%F %T%.f")
+                .ok()
+                .map(|t| t.and_utc())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_read_as_sqlx_writes_them() {
+        let t = DateTime::parse_from_rfc3339("2026-11-27T12:18:01.995884+00:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let written = t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+        assert_eq!(instant(&written), Some(t));
+        assert_eq!(instant("2026-11-27 12:18:01.995884"), Some(t));
+        assert_eq!(instant("2026-11-27T20:18:01.995884+08:00"), Some(t));
+        assert_eq!(instant("27/11/2026"), None);
+    }
+
+    #[test]
+    fn values_read_by_their_column_type() {
+        let int = read(ValueRef::Integer(7), &ColumnType::Integer).unwrap();
+        assert_eq!(int, Value::Int(Some(7)));
+        let big = read(ValueRef::Integer(1 << 40), &ColumnType::BigInteger).unwrap();
+        assert_eq!(big, Value::BigInt(Some(1 << 40)));
+        assert!(read(ValueRef::Integer(1 << 40), &ColumnType::Integer).is_err());
+        let yes = read(ValueRef::Integer(1), &ColumnType::Boolean).unwrap();
+        assert_eq!(yes, Value::Bool(Some(true)));
+        let none = read(ValueRef::Null, &ColumnType::Date).unwrap();
+        assert_eq!(none, Value::ChronoDate(None));
+        let id = uuid::Uuid::now_v7();
+        let blob = read(ValueRef::Blob(id.as_bytes()), &ColumnType::Uuid).unwrap();
+        assert_eq!(blob, Value::Uuid(Some(id)));
+        // sqlx stores a UUID as 16 bytes; text would compare differently.
+        assert!(read(ValueRef::Text(b"not-a-blob"), &ColumnType::Uuid).is_err());
+        assert!(read(ValueRef::Text(b"{"), &ColumnType::Json).is_err());
+    }
+
+    #[test]
+    fn parameters_bind_as_sqlx_binds_them() {
+        let id = uuid::Uuid::now_v7();
+        assert_eq!(
+            bind(&Value::Uuid(Some(id))).unwrap(),
+            Bound::Blob(id.as_bytes().to_vec())
+        );
+        let d = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(
+            bind(&Value::ChronoDate(Some(d))).unwrap(),
+            Bound::Text("2026-11-27".into())
+        );
+        assert_eq!(bind(&Value::Bool(Some(true))).unwrap(), Bound::Integer(1));
+        assert_eq!(bind(&Value::String(None)).unwrap(), Bound::Null);
+        assert_eq!(
+            bind(&Value::BigUnsigned(Some(1))).unwrap(),
+            Bound::Integer(1)
+        );
+        assert!(bind(&Value::BigUnsigned(Some(u64::MAX))).is_err());
+    }
+}
