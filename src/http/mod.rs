@@ -32,6 +32,8 @@ pub struct HttpState {
     pub schema: HubSchema,
     /// Longest a GraphQL request may run.
     pub timeout: Duration,
+    /// GraphQL documents already parsed.
+    pub documents: std::sync::Arc<graphql::Documents>,
 }
 
 /// The id of one request, set by [`request_id`] before any handler runs.
@@ -44,6 +46,7 @@ pub fn router(app: AppState, schema: HubSchema, cfg: &ServeConfig) -> Router {
         app,
         schema,
         timeout: cfg.request_timeout,
+        documents: Default::default(),
     };
     let mut router = Router::new()
         .route("/graphql", get(ws::get).post(graphql::handle))

@@ -188,6 +188,41 @@ async fn deep_and_alias_heavy_queries_are_refused() {
     assert_eq!(code(&body), "BAD_USER_INPUT");
 }
 
+/// Parsed documents are kept by their text; one seen before must be checked
+/// as if new.
+#[tokio::test]
+async fn a_document_sent_again_meets_every_check_again() {
+    let hub = TestHub::spawn().await;
+    let deep = "{ powerItems { edges { node { department { parent { parent { parent { parent { parent { parent { parent { parent { name } } } } } } } } } } } } }";
+    for _ in 0..2 {
+        let body = hub.gql(deep, json!({}), None).await;
+        assert_eq!(code(&body), "BAD_USER_INPUT");
+    }
+    // Parsed first from a POST, then sent over GET: still no mutation there.
+    let mutation = "mutation { publishPowerList(input: {name: \"x\", effectiveDate: \"2026-01-01\"}) { version { id } } }";
+    assert_eq!(
+        code(&hub.gql(mutation, json!({}), None).await),
+        "UNAUTHENTICATED"
+    );
+    let res = hub
+        .client
+        .get(hub.url("/graphql"))
+        .query(&[("query", mutation)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    // And the same query text with other variables answers for those.
+    let q = "query($n: Int) { powerItems(first: $n) { edges { node { code } } } }";
+    for n in [1, 3] {
+        let body = hub.gql(q, json!({ "n": n }), None).await;
+        assert_eq!(
+            ok(&body)["powerItems"]["edges"].as_array().unwrap().len(),
+            n
+        );
+    }
+}
+
 #[tokio::test]
 async fn every_response_carries_a_request_id() {
     let hub = TestHub::spawn().await;
