@@ -178,6 +178,37 @@ impl Db {
     }
 }
 
+/// Runs `statements` in order: in one round trip on SQLite, whose driver
+/// binds a query's parameters across the statements it holds, so a write
+/// transaction spends fewer hops to the writer's thread; one by one on
+/// PostgreSQL, whose prepared statements hold one statement each.
+pub async fn execute_all(
+    conn: &impl ConnectionTrait,
+    statements: impl IntoIterator<Item = Statement>,
+) -> Result<(), DbErr> {
+    let mut statements = statements.into_iter();
+    if conn.get_database_backend() != DbBackend::Sqlite {
+        for stmt in statements {
+            conn.execute_raw(stmt).await?;
+        }
+        return Ok(());
+    }
+    let Some(mut all) = statements.next() else {
+        return Ok(());
+    };
+    for stmt in statements {
+        all.sql.push_str(";\n");
+        all.sql.push_str(&stmt.sql);
+        if let Some(values) = stmt.values {
+            all.values
+                .get_or_insert_with(|| sea_orm::Values(Vec::new()))
+                .0
+                .extend(values.0);
+        }
+    }
+    conn.execute_raw(all).await.map(drop)
+}
+
 /// Opens the inline readers on the file behind `write`, one per thread that
 /// can run tasks at once; none for a database held in memory, which other
 /// connections cannot share.

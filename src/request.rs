@@ -349,8 +349,12 @@ impl<'a> Write<'a> {
                 .ok_or_else(|| Error::internal_msg("transaction vanished"))?;
             let tallies =
                 std::mem::take(&mut *self.tallies.lock().unwrap_or_else(|p| p.into_inner()));
-            crate::metrics::tally::add(&txn, crate::metrics::tally::Tallies(tallies)).await?;
-            app.audit.append_in(&txn, entry).await?;
+            // The tallies and the audit entry go in one round trip.
+            let backend = sea_orm::ConnectionTrait::get_database_backend(&txn);
+            let tallies =
+                crate::metrics::tally::statement(backend, crate::metrics::tally::Tallies(tallies));
+            let entry = crate::audit::entry_statements(backend, entry);
+            crate::db::execute_all(&txn, tallies.into_iter().chain(entry)).await?;
             txn.commit().await?;
             Ok::<_, Error>(())
         }

@@ -24,7 +24,7 @@ use std::time::Duration;
 use entity::{audit_entry, audit_fact, audit_head};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 use tokio::sync::{Notify, mpsc, oneshot};
 
@@ -196,17 +196,8 @@ impl AuditLog {
     /// back with the change it records. Call [`AuditLog::committed`] after the
     /// commit.
     pub async fn append_in(&self, txn: &DatabaseTransaction, entry: NewEntry) -> Result<()> {
-        crate::metrics::tally::add_facts(txn, &[&entry]).await?;
-        let facts = entry.fact_rows();
-        audit_entry::Entity::insert(entry.into_active())
-            .exec_without_returning(txn)
-            .await?;
-        if !facts.is_empty() {
-            audit_fact::Entity::insert_many(facts)
-                .exec_without_returning(txn)
-                .await?;
-        }
-        Ok(())
+        let statements = entry_statements(txn.get_database_backend(), entry);
+        Ok(crate::db::execute_all(txn, statements).await?)
     }
 
     /// Tells the sequencer that entries were committed.
@@ -264,6 +255,18 @@ impl AuditLog {
             }
         }
     }
+}
+
+/// What appending `entry` inside a transaction writes: the tally of its facts,
+/// the entry, and its facts.
+pub fn entry_statements(backend: DbBackend, entry: NewEntry) -> Vec<Statement> {
+    let mut statements = crate::metrics::tally::fact_statements(backend, &[&entry]);
+    let facts = entry.fact_rows();
+    statements.push(audit_entry::Entity::insert(entry.into_active()).build(backend));
+    if !facts.is_empty() {
+        statements.push(audit_fact::Entity::insert_many(facts).build(backend));
+    }
+    statements
 }
 
 async fn write_batch(db: &Db, batch: &[&NewEntry]) -> Result<()> {

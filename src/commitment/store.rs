@@ -9,8 +9,8 @@ use async_graphql::dataloader::Loader;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{commitment, commitment_event, promised_material};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 use uuid::Uuid;
 
@@ -195,6 +195,13 @@ async fn insert_event(
     c: &Commitment,
     e: NewEvent<'_>,
 ) -> Result<Tallies> {
+    let (stmt, tallies) = event_statement(conn.get_database_backend(), c, e);
+    conn.execute_raw(stmt).await?;
+    Ok(tallies)
+}
+
+/// The statement that stores event `e` of `c`, and what it adds to the tallies.
+fn event_statement(backend: DbBackend, c: &Commitment, e: NewEvent<'_>) -> (Statement, Tallies) {
     let tallies = Tallies(crate::metrics::tally::for_event(
         c.into(),
         e.action,
@@ -214,10 +221,10 @@ async fn insert_event(
         details: Set(e.details),
         at: Set(e.at),
     };
-    commitment_event::Entity::insert(row)
-        .exec_without_returning(conn)
-        .await?;
-    Ok(tallies)
+    (
+        commitment_event::Entity::insert(row).build(backend),
+        tallies,
+    )
 }
 
 /// A commitment with its whole history, as a bulk loader writes it.
@@ -316,9 +323,8 @@ pub async fn insert(
     promised: &[(String, NaiveDate)],
     event: NewEvent<'_>,
 ) -> Result<Tallies> {
-    commitment::Entity::insert(to_row(c)?)
-        .exec_without_returning(conn)
-        .await?;
+    let backend = conn.get_database_backend();
+    let mut statements = vec![commitment::Entity::insert(to_row(c)?).build(backend)];
     if !promised.is_empty() {
         let rows: Vec<_> = promised
             .iter()
@@ -331,11 +337,12 @@ pub async fn insert(
                 late_recorded_at: Set(None),
             })
             .collect();
-        promised_material::Entity::insert_many(rows)
-            .exec_without_returning(conn)
-            .await?;
+        statements.push(promised_material::Entity::insert_many(rows).build(backend));
     }
-    insert_event(conn, c, event).await
+    let (event, tallies) = event_statement(backend, c, event);
+    statements.push(event);
+    crate::db::execute_all(conn, statements).await?;
+    Ok(tallies)
 }
 
 /// One commitment, or `NOT_FOUND`.

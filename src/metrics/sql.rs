@@ -58,6 +58,11 @@ impl Q {
         Ok(conn.query_all_raw(stmt).await?)
     }
 
+    /// The statement, to run with others.
+    pub fn into_statement(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.sql, self.values)
+    }
+
     /// Runs a statement that returns no rows; gives the rows it changed.
     pub async fn execute(&self, conn: &impl ConnectionTrait) -> Result<u64> {
         let stmt = Statement::from_sql_and_values(self.backend, &self.sql, self.values.clone());

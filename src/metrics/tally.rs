@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rand::Rng;
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use super::sql::Q;
 use crate::audit::NewEntry;
@@ -173,7 +173,15 @@ fn shard(backend: DbBackend) -> i16 {
 
 /// Adds to the commitments' tallies, in one statement, rows in key order (so
 /// two PostgreSQL transactions lock shared rows in the same order).
-pub async fn add(conn: &impl ConnectionTrait, Tallies(adds): Tallies) -> Result<()> {
+pub async fn add(conn: &impl ConnectionTrait, tallies: Tallies) -> Result<()> {
+    if let Some(stmt) = statement(conn.get_database_backend(), tallies) {
+        conn.execute_raw(stmt).await?;
+    }
+    Ok(())
+}
+
+/// The statement [`add`] runs, if there is anything to add.
+pub fn statement(backend: DbBackend, Tallies(adds): Tallies) -> Option<Statement> {
     // Per key: the count, and how many check results each (decision day,
     // check day) pair adds (their working days are looked up in SQL).
     type Days = BTreeMap<(NaiveDate, NaiveDate), i64>;
@@ -187,9 +195,8 @@ pub async fn add(conn: &impl ConnectionTrait, Tallies(adds): Tallies) -> Result<
     }
     merged.retain(|_, (n, days)| *n != 0 || days.values().any(|c| *c != 0));
     if merged.is_empty() {
-        return Ok(());
+        return None;
     }
-    let backend = conn.get_database_backend();
     let shard = shard(backend);
     let mut q = Q::new(backend);
     q.push("INSERT INTO commitment_tally (measure, day, dept_code, item_code, detail, shard, n, days_n, days_total) VALUES ");
@@ -234,13 +241,20 @@ pub async fn add(conn: &impl ConnectionTrait, Tallies(adds): Tallies) -> Result<
          n = commitment_tally.n + excluded.n, days_n = commitment_tally.days_n + excluded.days_n, \
          days_total = commitment_tally.days_total + excluded.days_total",
     );
-    q.execute(conn).await?;
-    Ok(())
+    Some(q.into_statement())
 }
 
 /// Adds the facts of audit entries to the audit tally, in one statement per
 /// 2,000 keys.
 pub async fn add_facts(conn: &impl ConnectionTrait, entries: &[&NewEntry]) -> Result<()> {
+    for stmt in fact_statements(conn.get_database_backend(), entries) {
+        conn.execute_raw(stmt).await?;
+    }
+    Ok(())
+}
+
+/// The statements [`add_facts`] runs.
+pub fn fact_statements(backend: DbBackend, entries: &[&NewEntry]) -> Vec<Statement> {
     type FactKey = (String, NaiveDate, String, String, String, String);
     let mut counts: BTreeMap<FactKey, i64> = BTreeMap::new();
     for e in entries {
@@ -256,12 +270,9 @@ pub async fn add_facts(conn: &impl ConnectionTrait, entries: &[&NewEntry]) -> Re
             *counts.entry(key).or_default() += 1;
         }
     }
-    if counts.is_empty() {
-        return Ok(());
-    }
-    let backend = conn.get_database_backend();
     let shard = shard(backend);
     let rows: Vec<_> = counts.into_iter().collect();
+    let mut statements = Vec::new();
     for chunk in rows.chunks(2000) {
         let mut q = Q::new(backend);
         q.push("INSERT INTO audit_tally (kind, day, requester_dept, owner_dept, result, detail, shard, n) VALUES ");
@@ -288,9 +299,9 @@ pub async fn add_facts(conn: &impl ConnectionTrait, entries: &[&NewEntry]) -> Re
             " ON CONFLICT (kind, day, requester_dept, owner_dept, result, detail, shard) \
              DO UPDATE SET n = audit_tally.n + excluded.n",
         );
-        q.execute(conn).await?;
+        statements.push(q.into_statement());
     }
-    Ok(())
+    statements
 }
 
 /// Recomputes tallies from the stored rows (see `migration::rebuild_tallies`).

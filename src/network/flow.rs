@@ -240,8 +240,7 @@ pub async fn intake(w: &Write<'_>, x: Intake) -> Result<Matter> {
         Vec::new()
     };
     let txn = w.txn().await?;
-    store::insert_matter(txn, &m).await?;
-    store::insert_legs(txn, &legs).await?;
+    store::insert_route(txn, &m, &legs).await?;
     Ok(m)
 }
 
@@ -383,8 +382,7 @@ pub async fn open_for_commitment(
     m.commitment_id = Some(c.id);
     m.materials = c.materials_submitted.clone();
     let txn = w.txn().await?;
-    store::insert_matter(txn, &m).await?;
-    store::insert_legs(txn, &legs).await?;
+    store::insert_route(txn, &m, &legs).await?;
     Ok(m)
 }
 

@@ -13,7 +13,7 @@ use entity::{
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -529,10 +529,15 @@ fn to_row(m: &Matter) -> Result<matter::ActiveModel> {
     })
 }
 
-/// Inserts a matter.
-pub async fn insert_matter(conn: &impl ConnectionTrait, m: &Matter) -> Result<()> {
-    matter::Entity::insert(to_row(m)?).exec(conn).await?;
-    Ok(())
+/// Stores a new matter with its route, in one round trip where the database
+/// allows.
+pub async fn insert_route(conn: &impl ConnectionTrait, m: &Matter, legs: &[Leg]) -> Result<()> {
+    let backend = conn.get_database_backend();
+    let mut statements = vec![matter::Entity::insert(to_row(m)?).build(backend)];
+    if !legs.is_empty() {
+        statements.push(matter_leg::Entity::insert_many(legs.iter().map(leg_row)).build(backend));
+    }
+    Ok(crate::db::execute_all(conn, statements).await?)
 }
 
 /// Inserts many matters at once (the dataset generator's path).
