@@ -5,10 +5,15 @@
 //! database, with no GraphQL, no tokens and no audit log. Whatever the hub
 //! spends above this is the price of what it adds.
 //!
+//! On SQLite it reads as the hub's lookups do: rusqlite connections used on
+//! the request's own thread (sqlx would send each statement to a thread of
+//! its connection's and each row back). On PostgreSQL, sqlx's pool.
+//!
 //! `GET /subject/{id}`, `POST /subject {"id": "…"}` and
 //! `POST /subjects {"ids": ["…", …]}`.
 
-use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -30,8 +35,73 @@ struct Args {
 
 #[derive(Clone)]
 enum Pool {
-    Sqlite(sqlx::SqlitePool),
+    Sqlite(Arc<Readers>),
     Postgres(sqlx::PgPool),
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Read-only SQLite connections, one per thread that runs requests.
+struct Readers {
+    slots: Vec<Mutex<rusqlite::Connection>>,
+    next: AtomicUsize,
+}
+
+impl Readers {
+    fn open(path: &str, n: usize) -> rusqlite::Result<Readers> {
+        let slots = (0..n)
+            .map(|_| {
+                let conn = rusqlite::Connection::open_with_flags(
+                    path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.set_prepared_statement_cache_capacity(64);
+                Ok(Mutex::new(conn))
+            })
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Readers {
+            slots,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// A free connection, or the next one's turn.
+    fn get(&self) -> std::sync::MutexGuard<'_, rusqlite::Connection> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let n = self.slots.len();
+        (0..n)
+            .find_map(|i| self.slots[(start + i) % n].try_lock().ok())
+            .unwrap_or_else(|| {
+                self.slots[start % n]
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+            })
+    }
+}
+
+/// A row's text columns, whichever driver read it.
+trait Text {
+    fn text(&self, col: &str) -> Result<String, BoxError>;
+    fn maybe_text(&self, col: &str) -> Result<Option<String>, BoxError>;
+}
+
+impl Text for rusqlite::Row<'_> {
+    fn text(&self, col: &str) -> Result<String, BoxError> {
+        Ok(self.get(col)?)
+    }
+    fn maybe_text(&self, col: &str) -> Result<Option<String>, BoxError> {
+        Ok(self.get(col)?)
+    }
+}
+
+impl Text for sqlx::postgres::PgRow {
+    fn text(&self, col: &str) -> Result<String, BoxError> {
+        Ok(self.try_get(col)?)
+    }
+    fn maybe_text(&self, col: &str) -> Result<Option<String>, BoxError> {
+        Ok(self.try_get(col)?)
+    }
 }
 
 /// Commitment states that are not final.
@@ -47,16 +117,15 @@ fn placeholders(pg: bool, n: usize) -> String {
 macro_rules! fetch {
     ($pool:expr, $sql:expr, $ids:expr, $row:ident => $map:expr) => {{
         match $pool {
-            Pool::Sqlite(p) => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(String::clone($sql)));
-                for id in $ids {
-                    q = q.bind(id);
+            Pool::Sqlite(readers) => {
+                let conn = readers.get();
+                let mut stmt = conn.prepare_cached($sql)?;
+                let mut rows = stmt.query(rusqlite::params_from_iter($ids.iter()))?;
+                let mut out = Vec::new();
+                while let Some($row) = rows.next()? {
+                    out.push((|| -> Result<(String, Value), BoxError> { $map })()?);
                 }
-                q.fetch_all(p)
-                    .await?
-                    .iter()
-                    .map(|$row| -> Result<(String, Value), sqlx::Error> { $map })
-                    .collect::<Result<Vec<_>, _>>()?
+                out
             }
             Pool::Postgres(p) => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(String::clone($sql)));
@@ -66,40 +135,40 @@ macro_rules! fetch {
                 q.fetch_all(p)
                     .await?
                     .iter()
-                    .map(|$row| -> Result<(String, Value), sqlx::Error> { $map })
+                    .map(|$row| -> Result<(String, Value), BoxError> { $map })
                     .collect::<Result<Vec<_>, _>>()?
             }
         }
     }};
 }
 
-async fn lookup(pool: &Pool, ids: &[String]) -> Result<Value, sqlx::Error> {
+async fn lookup(pool: &Pool, ids: &[String]) -> Result<Value, BoxError> {
     let pg = matches!(pool, Pool::Postgres(_));
     let list = placeholders(pg, ids.len());
     let subjects = fetch!(pool, &format!("SELECT id, name FROM subject WHERE id IN ({list})"), ids, r => {
-        Ok((r.try_get::<String, _>("id")?, json!({ "name": r.try_get::<Option<String>, _>("name")? })))
+        Ok((r.text("id")?, json!({ "name": r.maybe_text("name")? })))
     });
     let records = fetch!(pool, &format!(
         "SELECT id, subject_id, kind, severity, status, recorded_on FROM credit_record WHERE subject_id IN ({list}) ORDER BY recorded_at DESC"), ids, r => {
-        Ok((r.try_get::<String, _>("subject_id")?, json!({
-            "kind": r.try_get::<String, _>("kind")?, "severity": r.try_get::<String, _>("severity")?,
-            "status": r.try_get::<String, _>("status")? })))
+        Ok((r.text("subject_id")?, json!({
+            "kind": r.text("kind")?, "severity": r.text("severity")?,
+            "status": r.text("status")? })))
     });
     let entries = fetch!(pool, &format!(
         "SELECT subject_id, list_level, list_name, listed_on FROM punishment_entry WHERE subject_id IN ({list}) AND delisted_on IS NULL ORDER BY listed_on DESC"), ids, r => {
-        Ok((r.try_get::<String, _>("subject_id")?, json!({
-            "level": r.try_get::<String, _>("list_level")?, "list": r.try_get::<String, _>("list_name")? })))
+        Ok((r.text("subject_id")?, json!({
+            "level": r.text("list_level")?, "list": r.text("list_name")? })))
     });
     let certificates = fetch!(pool, &format!(
         "SELECT holder_id, identifier, type_name, status FROM certificate WHERE holder_id IN ({list}) AND status = 'VALID' ORDER BY created_at DESC"), ids, r => {
-        Ok((r.try_get::<String, _>("holder_id")?, json!({
-            "identifier": r.try_get::<String, _>("identifier")?, "typeName": r.try_get::<String, _>("type_name")? })))
+        Ok((r.text("holder_id")?, json!({
+            "identifier": r.text("identifier")?, "typeName": r.text("type_name")? })))
     });
     let commitments = fetch!(pool, &format!(
         "SELECT c.subject_id, c.id, c.state, p.name FROM commitment c JOIN power_item p ON p.code = c.item_code \
          WHERE c.subject_id IN ({list}) AND c.state IN ({OPEN}) ORDER BY c.submitted_at DESC"), ids, r => {
-        Ok((r.try_get::<String, _>("subject_id")?, json!({
-            "state": r.try_get::<String, _>("state")?, "item": r.try_get::<String, _>("name")? })))
+        Ok((r.text("subject_id")?, json!({
+            "state": r.text("state")?, "item": r.text("name")? })))
     });
     let mut out = serde_json::Map::new();
     for (id, subject) in subjects {
@@ -172,16 +241,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .await?,
         )
     } else {
-        let options = sqlx::sqlite::SqliteConnectOptions::from_str(&args.database_url)?
-            .read_only(true)
-            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
-        Pool::Sqlite(
-            sqlx::sqlite::SqlitePoolOptions::new()
-                .max_connections(8)
-                .test_before_acquire(false)
-                .connect_with(options)
-                .await?,
-        )
+        let path = args
+            .database_url
+            .trim_start_matches("sqlite:")
+            .trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or(path);
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Pool::Sqlite(Arc::new(Readers::open(path, threads)?))
     };
     let app = Router::new()
         .route("/subject", post(one))
