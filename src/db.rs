@@ -244,32 +244,31 @@ pub struct Reader {
     inline: Option<Arc<inline::Readers>>,
 }
 
+/// An entity [`Fetch`] can read: its models travel between tasks, and its
+/// active model builds one (how the inline readers make them).
+pub trait Readable:
+    EntityTrait<Model: Send + Sync, ActiveModel: TryIntoModel<Self::Model>>
+{
+}
+
+impl<E> Readable for E where E: EntityTrait<Model: Send + Sync, ActiveModel: TryIntoModel<E::Model>> {}
+
 /// Reads whole entities: what the lookups' store functions take, so a
 /// transaction, the pool or a [`Reader`] can each serve them.
 pub trait Fetch: ConnectionTrait + Sized {
     /// The models `select` finds.
-    fn fetch<E>(
+    fn fetch<E: Readable>(
         &self,
         select: Select<E>,
-    ) -> impl Future<Output = Result<Vec<E::Model>, DbErr>> + Send
-    where
-        E: EntityTrait,
-        E::Model: Send + Sync,
-        E::ActiveModel: TryIntoModel<E::Model>,
-    {
+    ) -> impl Future<Output = Result<Vec<E::Model>, DbErr>> + Send {
         select.all(self)
     }
 
     /// The first model `select` finds.
-    fn fetch_one<E>(
+    fn fetch_one<E: Readable>(
         &self,
         select: Select<E>,
-    ) -> impl Future<Output = Result<Option<E::Model>, DbErr>> + Send
-    where
-        E: EntityTrait,
-        E::Model: Send + Sync,
-        E::ActiveModel: TryIntoModel<E::Model>,
-    {
+    ) -> impl Future<Output = Result<Option<E::Model>, DbErr>> + Send {
         use sea_orm::QuerySelect;
         async move { Ok(self.fetch(select.limit(1)).await?.into_iter().next()) }
     }
@@ -279,12 +278,7 @@ impl Fetch for DatabaseConnection {}
 impl Fetch for DatabaseTransaction {}
 
 impl Fetch for Reader {
-    async fn fetch<E>(&self, select: Select<E>) -> Result<Vec<E::Model>, DbErr>
-    where
-        E: EntityTrait,
-        E::Model: Send + Sync,
-        E::ActiveModel: TryIntoModel<E::Model>,
-    {
+    async fn fetch<E: Readable>(&self, select: Select<E>) -> Result<Vec<E::Model>, DbErr> {
         if let Some(inline) = &self.inline {
             match inline.all(&select) {
                 Ok(models) => return Ok(models),

@@ -28,11 +28,11 @@ use rusqlite::types::{Value as Bound, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 use sea_orm::sea_query::{ColumnType, Value};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable, QueryTrait,
-    Select, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, DbBackend, IdenStatic, Iterable, QueryTrait, Select,
+    TryIntoModel,
 };
 
-use super::DbStats;
+use super::{DbStats, Readable};
 
 /// How long a statement waits for a lock before it is handed back to sqlx,
 /// whose connections wait longer on threads of their own. Readers in WAL
@@ -103,11 +103,7 @@ impl Readers {
 
     /// Runs `select` on a free connection, on this thread, and reads its rows
     /// as `E`'s models; or says why it did not.
-    pub fn all<E>(&self, select: &Select<E>) -> Result<Vec<E::Model>, Declined>
-    where
-        E: EntityTrait,
-        E::ActiveModel: TryIntoModel<E::Model>,
-    {
+    pub fn all<E: Readable>(&self, select: &Select<E>) -> Result<Vec<E::Model>, Declined> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let n = self.slots.len();
         // A connection is held only while a statement runs, never across an
@@ -132,11 +128,7 @@ impl Readers {
     }
 }
 
-fn run<E>(conn: &Connection, select: &Select<E>) -> Result<Vec<E::Model>, Declined>
-where
-    E: EntityTrait,
-    E::ActiveModel: TryIntoModel<E::Model>,
-{
+fn run<E: Readable>(conn: &Connection, select: &Select<E>) -> Result<Vec<E::Model>, Declined> {
     let built = select.build(DbBackend::Sqlite);
     let mut stmt = conn.prepare_cached(&built.sql)?;
     for (i, value) in built.values.iter().flat_map(|v| v.0.iter()).enumerate() {

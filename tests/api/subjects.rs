@@ -87,9 +87,7 @@ async fn the_demo_holds_the_city_departments_and_counties() {
 /// inline readers must have answered rather than handed the query back.
 async fn read_both_ways<E>(db: &sharing_hub::db::Db, select: sea_orm::Select<E>) -> Vec<E::Model>
 where
-    E: sea_orm::EntityTrait,
-    E::Model: Send + Sync + PartialEq + std::fmt::Debug,
-    E::ActiveModel: sea_orm::TryIntoModel<E::Model>,
+    E: sharing_hub::db::Readable<Model: PartialEq + std::fmt::Debug>,
 {
     use sea_orm::{Iterable, PrimaryKeyToColumn, QueryOrder};
     use sharing_hub::db::Fetch;
