@@ -283,55 +283,56 @@ fn instant(text: &str) -> Option<DateTime<Utc>> {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     #[test]
-    fn instants_read_as_sqlx_writes_them() {
-        let t = DateTime::parse_from_rfc3339("2026-11-27T12:18:01.995884+00:00")
-            .unwrap()
-            .with_timezone(&Utc);
+    fn instants_read_as_sqlx_writes_them() -> TestResult {
+        let t =
+            DateTime::parse_from_rfc3339("2026-11-27T12:18:01.995884+00:00")?.with_timezone(&Utc);
         let written = t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
         assert_eq!(instant(&written), Some(t));
         assert_eq!(instant("2026-11-27 12:18:01.995884"), Some(t));
         assert_eq!(instant("2026-11-27T20:18:01.995884+08:00"), Some(t));
         assert_eq!(instant("27/11/2026"), None);
+        Ok(())
     }
 
     #[test]
-    fn values_read_by_their_column_type() {
-        let int = read(ValueRef::Integer(7), &ColumnType::Integer).unwrap();
+    fn values_read_by_their_column_type() -> TestResult {
+        let int = read(ValueRef::Integer(7), &ColumnType::Integer)?;
         assert_eq!(int, Value::Int(Some(7)));
-        let big = read(ValueRef::Integer(1 << 40), &ColumnType::BigInteger).unwrap();
+        let big = read(ValueRef::Integer(1 << 40), &ColumnType::BigInteger)?;
         assert_eq!(big, Value::BigInt(Some(1 << 40)));
         assert!(read(ValueRef::Integer(1 << 40), &ColumnType::Integer).is_err());
-        let yes = read(ValueRef::Integer(1), &ColumnType::Boolean).unwrap();
+        let yes = read(ValueRef::Integer(1), &ColumnType::Boolean)?;
         assert_eq!(yes, Value::Bool(Some(true)));
-        let none = read(ValueRef::Null, &ColumnType::Date).unwrap();
+        let none = read(ValueRef::Null, &ColumnType::Date)?;
         assert_eq!(none, Value::ChronoDate(None));
         let id = uuid::Uuid::now_v7();
-        let blob = read(ValueRef::Blob(id.as_bytes()), &ColumnType::Uuid).unwrap();
+        let blob = read(ValueRef::Blob(id.as_bytes()), &ColumnType::Uuid)?;
         assert_eq!(blob, Value::Uuid(Some(id)));
         // sqlx stores a UUID as 16 bytes; text would compare differently.
         assert!(read(ValueRef::Text(b"not-a-blob"), &ColumnType::Uuid).is_err());
         assert!(read(ValueRef::Text(b"{"), &ColumnType::Json).is_err());
+        Ok(())
     }
 
     #[test]
-    fn parameters_bind_as_sqlx_binds_them() {
+    fn parameters_bind_as_sqlx_binds_them() -> TestResult {
         let id = uuid::Uuid::now_v7();
         assert_eq!(
-            bind(&Value::Uuid(Some(id))).unwrap(),
+            bind(&Value::Uuid(Some(id)))?,
             Bound::Blob(id.as_bytes().to_vec())
         );
-        let d = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let d = NaiveDate::from_ymd_opt(2026, 11, 27).ok_or("a real date")?;
         assert_eq!(
-            bind(&Value::ChronoDate(Some(d))).unwrap(),
+            bind(&Value::ChronoDate(Some(d)))?,
             Bound::Text("2026-11-27".into())
         );
-        assert_eq!(bind(&Value::Bool(Some(true))).unwrap(), Bound::Integer(1));
-        assert_eq!(bind(&Value::String(None)).unwrap(), Bound::Null);
-        assert_eq!(
-            bind(&Value::BigUnsigned(Some(1))).unwrap(),
-            Bound::Integer(1)
-        );
+        assert_eq!(bind(&Value::Bool(Some(true)))?, Bound::Integer(1));
+        assert_eq!(bind(&Value::String(None))?, Bound::Null);
+        assert_eq!(bind(&Value::BigUnsigned(Some(1)))?, Bound::Integer(1));
         assert!(bind(&Value::BigUnsigned(Some(u64::MAX))).is_err());
+        Ok(())
     }
 }

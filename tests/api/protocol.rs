@@ -5,6 +5,17 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 const PUBLIC: &str = "{ powerItems(first: 1) { totalCount } }";
+const MUTATION: &str = "mutation { publishPowerList(input: {name: \"x\", effectiveDate: \"2026-01-01\"}) { version { id } } }";
+
+/// `GET /graphql?query=…`.
+async fn get(hub: &TestHub, query: &str) -> reqwest::Response {
+    hub.client
+        .get(hub.url("/graphql"))
+        .query(&[("query", query)])
+        .send()
+        .await
+        .unwrap()
+}
 
 #[tokio::test]
 async fn an_anonymous_caller_reads_the_public_power_list() {
@@ -16,25 +27,12 @@ async fn an_anonymous_caller_reads_the_public_power_list() {
 #[tokio::test]
 async fn get_requests_run_queries_but_not_mutations() {
     let hub = TestHub::spawn().await;
-    let res = hub
-        .client
-        .get(hub.url("/graphql"))
-        .query(&[("query", PUBLIC)])
-        .send()
-        .await
-        .unwrap();
+    let res = get(&hub, PUBLIC).await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     ok(&body);
 
-    let mutation = "mutation { publishPowerList(input: {name: \"x\", effectiveDate: \"2026-01-01\"}) { version { id } } }";
-    let res = hub
-        .client
-        .get(hub.url("/graphql"))
-        .query(&[("query", mutation)])
-        .send()
-        .await
-        .unwrap();
+    let res = get(&hub, MUTATION).await;
     assert_eq!(res.status(), 405);
     assert_eq!(res.headers()["allow"], "POST");
 }
@@ -199,19 +197,11 @@ async fn a_document_sent_again_meets_every_check_again() {
         assert_eq!(code(&body), "BAD_USER_INPUT");
     }
     // Parsed first from a POST, then sent over GET: still no mutation there.
-    let mutation = "mutation { publishPowerList(input: {name: \"x\", effectiveDate: \"2026-01-01\"}) { version { id } } }";
     assert_eq!(
-        code(&hub.gql(mutation, json!({}), None).await),
+        code(&hub.gql(MUTATION, json!({}), None).await),
         "UNAUTHENTICATED"
     );
-    let res = hub
-        .client
-        .get(hub.url("/graphql"))
-        .query(&[("query", mutation)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 405);
+    assert_eq!(get(&hub, MUTATION).await.status(), 405);
     // And the same query text with other variables answers for those.
     let q = "query($n: Int) { powerItems(first: $n) { edges { node { code } } } }";
     for n in [1, 3] {
