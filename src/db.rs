@@ -51,6 +51,12 @@ pub struct DbStats {
     pub failed: AtomicU64,
     /// Total time spent in statements, microseconds.
     pub micros: AtomicU64,
+    /// Mutations' write transactions that ended (committed or not).
+    pub transactions: AtomicU64,
+    /// How long they held the writer in all, from `BEGIN` to the end of
+    /// `COMMIT` or the rollback, microseconds: on SQLite, over the wall
+    /// clock, how busy its one writer is.
+    pub held_micros: AtomicU64,
 }
 
 impl DbStats {
@@ -62,6 +68,13 @@ impl DbStats {
     /// Statements executed on the readers so far.
     pub fn reads(&self) -> u64 {
         self.reads.load(Ordering::Relaxed)
+    }
+
+    /// Counts a write transaction that held the writer since `began`.
+    pub fn held(&self, began: std::time::Instant) {
+        self.transactions.fetch_add(1, Ordering::Relaxed);
+        self.held_micros
+            .fetch_add(began.elapsed().as_micros() as u64, Ordering::Relaxed);
     }
 }
 

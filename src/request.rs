@@ -3,7 +3,7 @@
 //! each is checked and audited the same way.
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::Context;
 use sea_orm::DatabaseTransaction;
@@ -216,9 +216,24 @@ pub struct Write<'a> {
     subjects: Mutex<BTreeSet<String>>,
     facts: Mutex<Vec<Fact>>,
     tallies: Mutex<Vec<crate::metrics::tally::Add>>,
+    /// When the transaction began, to count how long it held the writer.
+    began: Arc<std::sync::OnceLock<std::time::Instant>>,
 }
 
 impl<'a> Write<'a> {
+    fn new(ctx: &'a Context<'a>, operation: &'static str, principal: Principal) -> Write<'a> {
+        Write {
+            ctx,
+            operation,
+            txn: tokio::sync::OnceCell::new(),
+            principal,
+            subjects: Mutex::new(BTreeSet::new()),
+            facts: Mutex::new(Vec::new()),
+            tallies: Mutex::new(Vec::new()),
+            began: Arc::default(),
+        }
+    }
+
     /// Checks `scope`; refusals are audited.
     pub async fn begin(
         ctx: &'a Context<'a>,
@@ -227,15 +242,7 @@ impl<'a> Write<'a> {
     ) -> Result<Write<'a>> {
         ctx.request().reads.wrote();
         match ctx.caller().require(scope) {
-            Ok(p) => Ok(Write {
-                ctx,
-                operation,
-                txn: tokio::sync::OnceCell::new(),
-                principal: p.clone(),
-                subjects: Mutex::new(BTreeSet::new()),
-                facts: Mutex::new(Vec::new()),
-                tallies: Mutex::new(Vec::new()),
-            }),
+            Ok(p) => Ok(Write::new(ctx, operation, p.clone())),
             Err(e) => Err(refused(ctx, operation, BTreeSet::new(), e).await),
         }
     }
@@ -260,22 +267,22 @@ impl<'a> Write<'a> {
             }
         });
         match allowed {
-            Ok(p) => Ok(Write {
-                ctx,
-                operation,
-                txn: tokio::sync::OnceCell::new(),
-                principal: p,
-                subjects: Mutex::new(BTreeSet::new()),
-                facts: Mutex::new(Vec::new()),
-                tallies: Mutex::new(Vec::new()),
-            }),
+            Ok(p) => Ok(Write::new(ctx, operation, p)),
             Err(e) => Err(refused(ctx, operation, BTreeSet::new(), e).await),
         }
     }
 
     /// The mutation's transaction, begun on first use.
     pub async fn txn(&self) -> Result<&DatabaseTransaction> {
-        self.txn.get_or_try_init(|| self.ctx.app().db.begin()).await
+        let txn = self
+            .txn
+            .get_or_try_init(|| async {
+                let txn = self.ctx.app().db.begin().await?;
+                self.began.get_or_init(std::time::Instant::now);
+                Ok::<_, Error>(txn)
+            })
+            .await?;
+        Ok(txn)
     }
 
     /// The readers, for reads made before the transaction begins.
@@ -327,7 +334,14 @@ impl<'a> Write<'a> {
         let value = match result {
             Ok(v) => v,
             Err(e) => {
-                drop(self.txn);
+                if let Some(txn) = self.txn.into_inner() {
+                    // Rolled back here rather than on drop, so that the
+                    // writer is free again before the refusal is audited.
+                    if let Err(rollback) = txn.rollback().await {
+                        tracing::warn!(error = %rollback, "a failed mutation could not roll back");
+                    }
+                }
+                held(self.ctx.app(), &self.began);
                 return Err(refused(self.ctx, self.operation, subjects, e).await);
             }
         };
@@ -341,6 +355,7 @@ impl<'a> Write<'a> {
             "ok".into(),
             facts,
         );
+        let began = self.began.clone();
         let committed = async {
             self.txn().await?;
             let txn = self
@@ -359,6 +374,7 @@ impl<'a> Write<'a> {
             Ok::<_, Error>(())
         }
         .await;
+        held(app, &began);
         match committed {
             Ok(()) => {
                 app.audit.committed(1);
@@ -366,6 +382,13 @@ impl<'a> Write<'a> {
             }
             Err(e) => Err(refused(ctx, operation, subjects, e).await),
         }
+    }
+}
+
+/// Counts how long a mutation's transaction, if it began, held the writer.
+fn held(app: &AppState, began: &std::sync::OnceLock<std::time::Instant>) {
+    if let Some(t) = began.get() {
+        app.db.stats.held(*t);
     }
 }
 

@@ -78,6 +78,16 @@ fn describe() {
         "Cumulative time spent in SQL statements since the process started"
     );
     describe_counter!(
+        "hub_db_write_transactions_total",
+        "Mutations' write transactions ended (committed or rolled back) since the process started"
+    );
+    describe_gauge!(
+        "hub_db_write_transaction_time_seconds",
+        metrics::Unit::Seconds,
+        "Cumulative time those transactions held the writer, from BEGIN to the end of COMMIT or the rollback \
+         (on SQLite, whose one writer they share, its rate is how busy the writer is)"
+    );
+    describe_counter!(
         "hub_audit_entries_written_total",
         "Audit log entries written by this process"
     );
@@ -157,6 +167,10 @@ fn pool_gauges(s: &HttpState) {
         .absolute(stats.failed.load(Ordering::Relaxed));
     metrics::gauge!("hub_db_statement_time_seconds")
         .set(stats.micros.load(Ordering::Relaxed) as f64 / 1e6);
+    metrics::counter!("hub_db_write_transactions_total")
+        .absolute(stats.transactions.load(Ordering::Relaxed));
+    metrics::gauge!("hub_db_write_transaction_time_seconds")
+        .set(stats.held_micros.load(Ordering::Relaxed) as f64 / 1e6);
     metrics::counter!("hub_audit_entries_written_total").absolute(s.app.audit.written());
 }
 

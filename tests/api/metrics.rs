@@ -581,6 +581,8 @@ async fn prometheus_scrapes_requests_errors_pools_and_audit() {
         .await);
     let body = hub.gql("query PrometheusRefused { metrics(filter: {from: \"2026-01-01\", to: \"2026-01-31\"}) { period { from } } }", json!({}), Some(&t)).await;
     assert_eq!(code(&body), "FORBIDDEN");
+    let clerk = hub.token(MARKET, "commitment:write");
+    submitted(&hub, &clerk, pharmacy_input(SHOP)).await;
     hub.sealed().await;
 
     let res = hub.client.get(hub.url("/metrics")).send().await.unwrap();
@@ -608,4 +610,16 @@ async fn prometheus_scrapes_requests_errors_pools_and_audit() {
         .and_then(|v| v.trim().parse::<f64>().ok())
         .unwrap();
     assert!(written >= 1.0, "the refusal was audited: {written}");
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("{name} missing from:\n{text}"))
+    };
+    assert_eq!(
+        value("hub_db_write_transactions_total"),
+        1.0,
+        "the one submission's transaction"
+    );
+    assert!(value("hub_db_write_transaction_time_seconds") > 0.0);
 }
