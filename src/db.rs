@@ -303,6 +303,62 @@ impl Fetch for Reader {
     }
 }
 
+/// Where a write transaction reads what its writes depend on, once it has
+/// begun. On SQLite, `BEGIN IMMEDIATE` has taken the write lock, so no other
+/// connection can commit until this transaction ends: the readers see
+/// exactly what it would see, as long as it has not written yet, and they
+/// spare its one connection the round trips. On PostgreSQL, the transaction.
+#[derive(Clone, Copy, Debug)]
+pub enum Locked<'a> {
+    /// SQLite's readers, while the transaction holds the write lock.
+    Readers(&'a Reader),
+    /// The transaction itself.
+    Txn(&'a DatabaseTransaction),
+}
+
+impl Fetch for Locked<'_> {
+    async fn fetch<E: Readable>(&self, select: Select<E>) -> Result<Vec<E::Model>, DbErr> {
+        match self {
+            Locked::Readers(r) => r.fetch(select).await,
+            Locked::Txn(t) => t.fetch(select).await,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Locked<'_> {
+    fn get_database_backend(&self) -> DbBackend {
+        match self {
+            Locked::Readers(r) => r.get_database_backend(),
+            Locked::Txn(t) => t.get_database_backend(),
+        }
+    }
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        match self {
+            Locked::Readers(r) => r.execute_raw(stmt).await,
+            Locked::Txn(t) => t.execute_raw(stmt).await,
+        }
+    }
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        match self {
+            Locked::Readers(r) => r.execute_unprepared(sql).await,
+            Locked::Txn(t) => t.execute_unprepared(sql).await,
+        }
+    }
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        match self {
+            Locked::Readers(r) => r.query_one_raw(stmt).await,
+            Locked::Txn(t) => t.query_one_raw(stmt).await,
+        }
+    }
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        match self {
+            Locked::Readers(r) => r.query_all_raw(stmt).await,
+            Locked::Txn(t) => t.query_all_raw(stmt).await,
+        }
+    }
+}
+
 #[async_trait::async_trait]
 impl ConnectionTrait for Reader {
     fn get_database_backend(&self) -> DbBackend {

@@ -216,6 +216,8 @@ pub struct Write<'a> {
     subjects: Mutex<BTreeSet<String>>,
     facts: Mutex<Vec<Fact>>,
     tallies: Mutex<Vec<crate::metrics::tally::Add>>,
+    /// Writes whose results nothing reads, sent with the audit entry.
+    deferred: Mutex<Vec<sea_orm::Statement>>,
     /// When the transaction began, to count how long it held the writer.
     began: Arc<std::sync::OnceLock<std::time::Instant>>,
 }
@@ -230,6 +232,7 @@ impl<'a> Write<'a> {
             subjects: Mutex::new(BTreeSet::new()),
             facts: Mutex::new(Vec::new()),
             tallies: Mutex::new(Vec::new()),
+            deferred: Mutex::new(Vec::new()),
             began: Arc::default(),
         }
     }
@@ -283,6 +286,36 @@ impl<'a> Write<'a> {
             })
             .await?;
         Ok(txn)
+    }
+
+    /// Where to read what the writes depend on, under the transaction's
+    /// lock: it begins the transaction, then reads through SQLite's readers
+    /// (see [`crate::db::Locked`]) or PostgreSQL's transaction. Read here
+    /// only before the mutation writes anything other than through
+    /// [`Write::defer`].
+    pub async fn locked(&self) -> Result<crate::db::Locked<'_>> {
+        let txn = self.txn().await?;
+        let db = &self.ctx.app().db;
+        Ok(match db.backend() {
+            sea_orm::DbBackend::Sqlite => crate::db::Locked::Readers(&db.reader),
+            _ => crate::db::Locked::Txn(txn),
+        })
+    }
+
+    /// The database's backend, to build statements for [`Write::defer`].
+    pub fn backend(&self) -> sea_orm::DbBackend {
+        self.ctx.app().db.backend()
+    }
+
+    /// Keeps writes that nothing in the mutation reads back, to run them in
+    /// order, in the transaction, in the round trip that writes the audit
+    /// entry just before it commits. A deferred write that fails fails the
+    /// mutation, as it would have at once.
+    pub fn defer(&self, statements: impl IntoIterator<Item = sea_orm::Statement>) {
+        self.deferred
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(statements);
     }
 
     /// The readers, for reads made before the transaction begins.
@@ -364,12 +397,15 @@ impl<'a> Write<'a> {
                 .ok_or_else(|| Error::internal_msg("transaction vanished"))?;
             let tallies =
                 std::mem::take(&mut *self.tallies.lock().unwrap_or_else(|p| p.into_inner()));
-            // The tallies and the audit entry go in one round trip.
+            let deferred =
+                std::mem::take(&mut *self.deferred.lock().unwrap_or_else(|p| p.into_inner()));
+            // The deferred writes, the tallies and the audit entry go in one
+            // round trip.
             let backend = sea_orm::ConnectionTrait::get_database_backend(&txn);
             let tallies =
                 crate::metrics::tally::statement(backend, crate::metrics::tally::Tallies(tallies));
             let entry = crate::audit::entry_statements(backend, entry);
-            crate::db::execute_all(&txn, tallies.into_iter().chain(entry)).await?;
+            crate::db::execute_all(&txn, deferred.into_iter().chain(tallies).chain(entry)).await?;
             txn.commit().await?;
             Ok::<_, Error>(())
         }

@@ -1099,8 +1099,7 @@ pub(crate) async fn submit(
             item.code
         ))
     })?;
-    let txn = w.txn().await?;
-    let dossier = crate::credit::store::dossier(txn, i.applicant.as_str()).await?;
+    let dossier = crate::credit::store::dossier(&w.locked().await?, i.applicant.as_str()).await?;
     let standing = dossier.standing(today);
     if !standing.route_open {
         return Err(Error::Ineligible {
@@ -1110,7 +1109,6 @@ pub(crate) async fn submit(
     let method =
         crate::credit::rules::method_for(standing.level, &notification.verification_policy)
             .ok_or_else(|| Error::internal_msg("an open route always has a method"))?;
-    crate::directory::store::register_subject(txn, &i.applicant, Some(name)).await?;
     let p = w.principal();
     let now = w.clock().now();
     let c = Commitment {
@@ -1154,7 +1152,14 @@ pub(crate) async fn submit(
         details: json!({ "promisedMaterials": later, "verificationMethod": method, "creditLevel": standing.level }),
         at: now,
     };
-    let tallies = store::insert(txn, &c, &later, event).await?;
+    // Nothing below reads these writes back: they go with the audit entry.
+    w.defer([crate::directory::store::register_statement(
+        w.backend(),
+        &i.applicant,
+        Some(name),
+    )]);
+    let (statements, tallies) = store::insert_statements(w.backend(), &c, &later, event)?;
+    w.defer(statements);
     w.count(tallies);
     Ok(CommitmentPayload {
         commitment: CommitmentNode::new(c),

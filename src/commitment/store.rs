@@ -315,15 +315,14 @@ pub fn promised_row(
     }
 }
 
-/// Stores a new commitment (version 1) with its promised materials and its
-/// submission event; gives what it adds to the dashboard's tallies.
-pub async fn insert(
-    conn: &impl ConnectionTrait,
+/// What stores a new commitment (version 1) with its promised materials and
+/// its submission event, and what that adds to the dashboard's tallies.
+pub fn insert_statements(
+    backend: DbBackend,
     c: &Commitment,
     promised: &[(String, NaiveDate)],
     event: NewEvent<'_>,
-) -> Result<Tallies> {
-    let backend = conn.get_database_backend();
+) -> Result<(Vec<Statement>, Tallies)> {
     let mut statements = vec![commitment::Entity::insert(to_row(c)?).build(backend)];
     if !promised.is_empty() {
         let rows: Vec<_> = promised
@@ -341,8 +340,7 @@ pub async fn insert(
     }
     let (event, tallies) = event_statement(backend, c, event);
     statements.push(event);
-    crate::db::execute_all(conn, statements).await?;
-    Ok(tallies)
+    Ok((statements, tallies))
 }
 
 /// One commitment, or `NOT_FOUND`.

@@ -6,8 +6,8 @@ use async_graphql::dataloader::Loader;
 use entity::{department, subject};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 
 use super::Level;
@@ -161,6 +161,14 @@ pub async fn register_subject(
     id: &SubjectId,
     name: Option<&str>,
 ) -> Result<()> {
+    conn.execute_raw(register_statement(conn.get_database_backend(), id, name))
+        .await?;
+    Ok(())
+}
+
+/// What [`register_subject`] runs: an insert that keeps a known subject,
+/// with its name brought up to date when one is given.
+pub fn register_statement(backend: DbBackend, id: &SubjectId, name: Option<&str>) -> Statement {
     let now = crate::util::now();
     let row = subject::ActiveModel {
         id: Set(id.as_str().to_owned()),
@@ -175,14 +183,9 @@ pub async fn register_subject(
     } else {
         on_conflict.do_nothing();
     }
-    let result = subject::Entity::insert(row)
+    subject::Entity::insert(row)
         .on_conflict(on_conflict.to_owned())
-        .exec_without_returning(conn)
-        .await;
-    match result {
-        Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
+        .build(backend)
 }
 
 /// Registers many subjects at once, keeping any already known (the dataset

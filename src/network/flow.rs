@@ -239,8 +239,7 @@ pub async fn intake(w: &Write<'_>, x: Intake) -> Result<Matter> {
     } else {
         Vec::new()
     };
-    let txn = w.txn().await?;
-    store::insert_route(txn, &m, &legs).await?;
+    w.defer(store::route_statements(w.backend(), &m, &legs)?);
     Ok(m)
 }
 
@@ -381,8 +380,7 @@ pub async fn open_for_commitment(
     m.applicant_name = c.applicant_name.clone();
     m.commitment_id = Some(c.id);
     m.materials = c.materials_submitted.clone();
-    let txn = w.txn().await?;
-    store::insert_route(txn, &m, &legs).await?;
+    w.defer(store::route_statements(w.backend(), &m, &legs)?);
     Ok(m)
 }
 

@@ -12,8 +12,8 @@ use entity::{
 };
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -532,12 +532,17 @@ fn to_row(m: &Matter) -> Result<matter::ActiveModel> {
 /// Stores a new matter with its route, in one round trip where the database
 /// allows.
 pub async fn insert_route(conn: &impl ConnectionTrait, m: &Matter, legs: &[Leg]) -> Result<()> {
-    let backend = conn.get_database_backend();
+    let statements = route_statements(conn.get_database_backend(), m, legs)?;
+    Ok(crate::db::execute_all(conn, statements).await?)
+}
+
+/// What [`insert_route`] runs.
+pub fn route_statements(backend: DbBackend, m: &Matter, legs: &[Leg]) -> Result<Vec<Statement>> {
     let mut statements = vec![matter::Entity::insert(to_row(m)?).build(backend)];
     if !legs.is_empty() {
         statements.push(matter_leg::Entity::insert_many(legs.iter().map(leg_row)).build(backend));
     }
-    Ok(crate::db::execute_all(conn, statements).await?)
+    Ok(statements)
 }
 
 /// Inserts many matters at once (the dataset generator's path).
