@@ -115,31 +115,22 @@ async fn sqlite_reads_on_the_calling_thread_what_the_pool_reads() {
 
     // Every entity the lookups read, whole: each column type the hub uses
     // (text, integers, booleans, UUIDs, JSON, dates, instants, nulls).
-    assert!(
-        !read_both_ways(db, department::Entity::find())
-            .await
-            .is_empty()
-    );
-    assert!(!read_both_ways(db, subject::Entity::find()).await.is_empty());
-    assert!(
-        !read_both_ways(db, power_item::Entity::find())
-            .await
-            .is_empty()
-    );
-    assert!(
-        !read_both_ways(db, issuer_key::Entity::find())
-            .await
-            .is_empty()
-    );
-    assert!(
-        !read_both_ways(db, credit_record::Entity::find())
-            .await
-            .is_empty()
-    );
-    assert!(
-        !read_both_ways(db, punishment_entry::Entity::find())
-            .await
-            .is_empty()
+    macro_rules! read_whole {
+        ($($entity:ident),+) => {$(
+            assert!(
+                !read_both_ways(db, $entity::Entity::find()).await.is_empty(),
+                "no {} rows to compare",
+                stringify!($entity)
+            );
+        )+};
+    }
+    read_whole!(
+        department,
+        subject,
+        power_item,
+        issuer_key,
+        credit_record,
+        punishment_entry
     );
     let certificates = read_both_ways(db, certificate::Entity::find()).await;
     let commitments = read_both_ways(db, commitment::Entity::find()).await;
