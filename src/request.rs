@@ -3,7 +3,7 @@
 //! each is checked and audited the same way.
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::sync::{Mutex, OnceLock};
 
 use async_graphql::Context;
 use sea_orm::DatabaseTransaction;
@@ -219,7 +219,7 @@ pub struct Write<'a> {
     /// Writes whose results nothing reads, sent with the audit entry.
     deferred: Mutex<Vec<sea_orm::Statement>>,
     /// When the transaction began, to count how long it held the writer.
-    began: Arc<std::sync::OnceLock<std::time::Instant>>,
+    began: OnceLock<std::time::Instant>,
 }
 
 impl<'a> Write<'a> {
@@ -233,7 +233,7 @@ impl<'a> Write<'a> {
             facts: Mutex::new(Vec::new()),
             tallies: Mutex::new(Vec::new()),
             deferred: Mutex::new(Vec::new()),
-            began: Arc::default(),
+            began: OnceLock::new(),
         }
     }
 
@@ -374,7 +374,7 @@ impl<'a> Write<'a> {
                         tracing::warn!(error = %rollback, "a failed mutation could not roll back");
                     }
                 }
-                held(self.ctx.app(), &self.began);
+                held(self.ctx.app(), self.began.get().copied());
                 return Err(refused(self.ctx, self.operation, subjects, e).await);
             }
         };
@@ -388,9 +388,10 @@ impl<'a> Write<'a> {
             "ok".into(),
             facts,
         );
-        let began = self.began.clone();
+        let begun = self.txn().await.map(drop);
+        let began = self.began.get().copied();
         let committed = async {
-            self.txn().await?;
+            begun?;
             let txn = self
                 .txn
                 .into_inner()
@@ -410,7 +411,7 @@ impl<'a> Write<'a> {
             Ok::<_, Error>(())
         }
         .await;
-        held(app, &began);
+        held(app, began);
         match committed {
             Ok(()) => {
                 app.audit.committed(1);
@@ -422,9 +423,9 @@ impl<'a> Write<'a> {
 }
 
 /// Counts how long a mutation's transaction, if it began, held the writer.
-fn held(app: &AppState, began: &std::sync::OnceLock<std::time::Instant>) {
-    if let Some(t) = began.get() {
-        app.db.stats.held(*t);
+fn held(app: &AppState, began: Option<std::time::Instant>) {
+    if let Some(t) = began {
+        app.db.stats.held(t);
     }
 }
 
