@@ -529,14 +529,7 @@ fn to_row(m: &Matter) -> Result<matter::ActiveModel> {
     })
 }
 
-/// Stores a new matter with its route, in one round trip where the database
-/// allows.
-pub async fn insert_route(conn: &impl ConnectionTrait, m: &Matter, legs: &[Leg]) -> Result<()> {
-    let statements = route_statements(conn.get_database_backend(), m, legs)?;
-    Ok(crate::db::execute_all(conn, statements).await?)
-}
-
-/// What [`insert_route`] runs.
+/// What stores a new matter with its route (for [`crate::request::Write::defer`]).
 pub fn route_statements(backend: DbBackend, m: &Matter, legs: &[Leg]) -> Result<Vec<Statement>> {
     let mut statements = vec![matter::Entity::insert(to_row(m)?).build(backend)];
     if !legs.is_empty() {
