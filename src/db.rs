@@ -10,6 +10,7 @@
 //! on the calling thread when it can ([`inline`]), on PostgreSQL it is the
 //! pool.
 
+pub mod group;
 mod inline;
 
 use std::future::Future;
@@ -36,6 +37,8 @@ pub struct Db {
     pub reader: Reader,
     /// Counts of the statements sent.
     pub stats: Arc<DbStats>,
+    /// On SQLite, the group commit that mutations may share (see [`group`]).
+    pub group: Option<Arc<group::Committer>>,
 }
 
 /// Statements sent by this process (for metrics, and for tests that count queries).
@@ -57,6 +60,11 @@ pub struct DbStats {
     /// `COMMIT` or the rollback, microseconds: on SQLite, over the wall
     /// clock, how busy its one writer is.
     pub held_micros: AtomicU64,
+    /// Mutations whose writes committed in a group (SQLite), and the
+    /// groups they committed in (also counted in `transactions`).
+    pub group_members: AtomicU64,
+    /// Groups that ended, committed or not.
+    pub groups: AtomicU64,
 }
 
 impl DbStats {
@@ -75,6 +83,13 @@ impl DbStats {
         self.transactions.fetch_add(1, Ordering::Relaxed);
         self.held_micros
             .fetch_add(began.elapsed().as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// Counts a group that ended with `members` members' writes in it.
+    pub fn grouped(&self, members: usize) {
+        self.groups.fetch_add(1, Ordering::Relaxed);
+        self.group_members
+            .fetch_add(members as u64, Ordering::Relaxed);
     }
 }
 
@@ -110,11 +125,13 @@ impl Db {
                 pool: read.clone(),
                 inline,
             };
+            let group = Arc::new(group::Committer::start(write.clone(), stats.clone()));
             Ok(Db {
                 read,
                 write,
                 reader,
                 stats,
+                group: Some(group),
             })
         } else {
             let mut opt = ConnectOptions::new(url);
@@ -140,6 +157,7 @@ impl Db {
                 write,
                 reader,
                 stats,
+                group: None,
             })
         }
     }
@@ -152,11 +170,7 @@ impl Db {
     /// Begins a write transaction. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so it never fails half-way on a lock upgrade.
     pub async fn begin(&self) -> Result<DatabaseTransaction> {
-        let options = TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        };
-        Ok(self.write.begin_with_options(options).await?)
+        Ok(begin_immediate(&self.write).await?)
     }
 
     /// Applies pending migrations and loads the reference data that ships
@@ -189,6 +203,15 @@ impl Db {
     pub async fn ping(&self) -> Result<()> {
         self.read.ping().await.map_err(Error::from)
     }
+}
+
+/// Begins a write transaction on `write`, on SQLite with `BEGIN IMMEDIATE`.
+async fn begin_immediate(write: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    write.begin_with_options(options).await
 }
 
 /// Runs `statements` in order: in one round trip on SQLite, whose driver

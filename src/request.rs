@@ -220,6 +220,10 @@ pub struct Write<'a> {
     deferred: Mutex<Vec<sea_orm::Statement>>,
     /// When the transaction began, to count how long it held the writer.
     began: OnceLock<std::time::Instant>,
+    /// Whether the mutation may share its transaction ([`Write::in_group`]).
+    grouped: bool,
+    /// Its place in a shared transaction, once it has one.
+    member: tokio::sync::OnceCell<crate::db::group::Member>,
 }
 
 impl<'a> Write<'a> {
@@ -234,7 +238,21 @@ impl<'a> Write<'a> {
             tallies: Mutex::new(Vec::new()),
             deferred: Mutex::new(Vec::new()),
             began: OnceLock::new(),
+            grouped: false,
+            member: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// Lets the mutation share its write transaction with others like it on
+    /// SQLite (group commit, see [`crate::db::group`]): they share the
+    /// `BEGIN`, the `COMMIT` and its fsync, and the mutation is still
+    /// answered only once its writes are committed. Only for a mutation that
+    /// writes through [`Write::defer`] alone ([`Write::txn`] then fails) and
+    /// whose [`Write::locked`] reads are ones no grouped mutation's writes
+    /// change: the readers do not see the group's uncommitted writes.
+    pub fn in_group(mut self) -> Self {
+        self.grouped = true;
+        self
     }
 
     /// Checks `scope`; refusals are audited.
@@ -277,6 +295,11 @@ impl<'a> Write<'a> {
 
     /// The mutation's transaction, begun on first use.
     pub async fn txn(&self) -> Result<&DatabaseTransaction> {
+        if self.member.initialized() {
+            return Err(Error::internal_msg(
+                "a mutation sharing its transaction writes only through Write::defer",
+            ));
+        }
         let txn = self
             .txn
             .get_or_try_init(|| async {
@@ -292,10 +315,17 @@ impl<'a> Write<'a> {
     /// lock: it begins the transaction, then reads through SQLite's readers
     /// (see [`crate::db::Locked`]) or PostgreSQL's transaction. Read here
     /// only before the mutation writes anything other than through
-    /// [`Write::defer`].
+    /// [`Write::defer`]. A mutation [`Write::in_group`] joins a group on
+    /// SQLite instead, which holds the write lock for it.
     pub async fn locked(&self) -> Result<crate::db::Locked<'_>> {
-        let txn = self.txn().await?;
         let db = &self.ctx.app().db;
+        if let Some(group) = db.group.as_ref().filter(|_| self.grouped)
+            && self.txn.get().is_none()
+        {
+            self.member.get_or_try_init(|| group.join()).await?;
+            return Ok(crate::db::Locked::Readers(&db.reader));
+        }
+        let txn = self.txn().await?;
         Ok(match db.backend() {
             sea_orm::DbBackend::Sqlite => crate::db::Locked::Readers(&db.reader),
             _ => crate::db::Locked::Txn(txn),
@@ -358,7 +388,7 @@ impl<'a> Write<'a> {
 
     /// Commits with an `ok` entry if `result` is `Ok`; otherwise rolls back and
     /// records the failure.
-    pub async fn finish<T>(self, result: Result<T>) -> Result<T> {
+    pub async fn finish<T>(mut self, result: Result<T>) -> Result<T> {
         let subjects = self
             .subjects
             .lock()
@@ -367,6 +397,9 @@ impl<'a> Write<'a> {
         let value = match result {
             Ok(v) => v,
             Err(e) => {
+                // Leaving the group before the refusal is audited, which
+                // waits for the writer the group holds.
+                drop(self.member.into_inner());
                 if let Some(txn) = self.txn.into_inner() {
                     // Rolled back here rather than on drop, so that the
                     // writer is free again before the refusal is audited.
@@ -388,29 +421,36 @@ impl<'a> Write<'a> {
             "ok".into(),
             facts,
         );
-        let begun = self.txn().await.map(drop);
-        let began = self.began.get().copied();
-        let committed = async {
-            begun?;
-            let txn = self
-                .txn
-                .into_inner()
-                .ok_or_else(|| Error::internal_msg("transaction vanished"))?;
-            let tallies =
-                std::mem::take(&mut *self.tallies.lock().unwrap_or_else(|p| p.into_inner()));
-            let deferred =
-                std::mem::take(&mut *self.deferred.lock().unwrap_or_else(|p| p.into_inner()));
-            // The deferred writes, the tallies and the audit entry go in one
-            // round trip.
-            let backend = sea_orm::ConnectionTrait::get_database_backend(&txn);
-            let tallies =
-                crate::metrics::tally::statement(backend, crate::metrics::tally::Tallies(tallies));
-            let entry = crate::audit::entry_statements(backend, entry);
-            crate::db::execute_all(&txn, deferred.into_iter().chain(tallies).chain(entry)).await?;
-            txn.commit().await?;
-            Ok::<_, Error>(())
-        }
-        .await;
+        // The deferred writes, the tallies and the audit entry go in one
+        // round trip.
+        let backend = app.db.backend();
+        let tallies = std::mem::take(&mut *self.tallies.lock().unwrap_or_else(|p| p.into_inner()));
+        let tallies =
+            crate::metrics::tally::statement(backend, crate::metrics::tally::Tallies(tallies));
+        let mut statements =
+            std::mem::take(&mut *self.deferred.lock().unwrap_or_else(|p| p.into_inner()));
+        statements.extend(tallies);
+        statements.extend(crate::audit::entry_statements(backend, entry));
+        let (committed, began) = match self.member.take() {
+            // Answered once its group has committed.
+            Some(member) => (member.write(statements).await, None),
+            None => {
+                let begun = self.txn().await.map(drop);
+                let began = self.began.get().copied();
+                let committed = async {
+                    begun?;
+                    let txn = self
+                        .txn
+                        .into_inner()
+                        .ok_or_else(|| Error::internal_msg("transaction vanished"))?;
+                    crate::db::execute_all(&txn, statements).await?;
+                    txn.commit().await?;
+                    Ok::<_, Error>(())
+                }
+                .await;
+                (committed, began)
+            }
+        };
         held(app, began);
         match committed {
             Ok(()) => {

@@ -745,7 +745,9 @@ impl CommitmentMutation {
         ctx: &Context<'_>,
         input: SubmitCommitmentInput,
     ) -> Result<CommitmentPayload> {
-        let w = Write::begin(ctx, "submitCommitment", Scope::CommitmentWrite).await?;
+        let w = Write::begin(ctx, "submitCommitment", Scope::CommitmentWrite)
+            .await?
+            .in_group();
         w.touch(input.applicant.as_str());
         let result = async {
             // Everything that only reads is done before the write transaction

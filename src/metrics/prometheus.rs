@@ -88,6 +88,14 @@ fn describe() {
          (on SQLite, whose one writer they share, its rate is how busy the writer is)"
     );
     describe_counter!(
+        "hub_db_write_groups_total",
+        "Write transactions that mutations shared on SQLite (group commit), committed or not; each counts once in hub_db_write_transactions_total"
+    );
+    describe_counter!(
+        "hub_db_write_group_members_total",
+        "Mutations whose writes went into those shared transactions (divided by the groups, the mean group size)"
+    );
+    describe_counter!(
         "hub_audit_entries_written_total",
         "Audit log entries written by this process"
     );
@@ -171,6 +179,9 @@ fn pool_gauges(s: &HttpState) {
         .absolute(stats.transactions.load(Ordering::Relaxed));
     metrics::gauge!("hub_db_write_transaction_time_seconds")
         .set(stats.held_micros.load(Ordering::Relaxed) as f64 / 1e6);
+    metrics::counter!("hub_db_write_groups_total").absolute(stats.groups.load(Ordering::Relaxed));
+    metrics::counter!("hub_db_write_group_members_total")
+        .absolute(stats.group_members.load(Ordering::Relaxed));
     metrics::counter!("hub_audit_entries_written_total").absolute(s.app.audit.written());
 }
 

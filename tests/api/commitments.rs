@@ -478,6 +478,93 @@ async fn scenario_8_racing_transitions_one_wins_the_other_conflicts() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn submissions_at_once_are_each_stored_once_beside_refusals_and_other_writes() {
+    let hub = TestHub::spawn().await;
+    let t = market(&hub);
+    let court = hub.token("410900-FGW", "credit:write");
+    let add = r#"mutation($s: SubjectId!) { addPunishmentListEntry(input: {subject: $s, level: NATIONAL,
+        listName: "失信被执行人名单", authority: "最高人民法院", reason: "拒不履行生效判决", listedOn: "2025-06-01"}) { entry { id } } }"#;
+    ok(&hub.gql(add, json!({ "s": SHOP }), Some(&court)).await);
+    let earlier = submitted(&hub, &t, pharmacy_input(PERSON)).await;
+    let applicants: Vec<String> = (0..12)
+        .map(|i| {
+            sharing_hub::identity::Uscc::from_body(&format!("9141090{:010}", 200_000 + i))
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    // Two submissions for each of twelve applicants, four for a listed one,
+    // and eight approvals of one commitment racing among them (a mutation
+    // with a transaction of its own).
+    let submissions = applicants
+        .iter()
+        .chain(applicants.iter())
+        .map(String::as_str)
+        .chain([SHOP; 4])
+        .map(|a| submit(&hub, &t, pharmacy_input(a)));
+    let approvals = (0..8).map(|_| act(&hub, &t, "approveCommitment", json!({ "id": earlier })));
+    let (submitted, approved) = tokio::join!(
+        futures::future::join_all(submissions),
+        futures::future::join_all(approvals)
+    );
+    let (refused, accepted): (Vec<_>, Vec<_>) = submitted.iter().partition(|b| !code(b).is_empty());
+    assert_eq!(accepted.len(), 24, "{refused:?}");
+    assert!(
+        refused.iter().all(|b| code(b) == "INELIGIBLE"),
+        "{refused:?}"
+    );
+    let mut ids: Vec<&str> = accepted
+        .iter()
+        .map(|b| {
+            b["data"]["submitCommitment"]["commitment"]["id"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        24,
+        "each accepted submission has a commitment of its own"
+    );
+    assert_eq!(approved.iter().filter(|b| code(b).is_empty()).count(), 1);
+
+    // Each applicant has exactly its two, and the listed one none.
+    let q = "query($ids: [SubjectId!]!) { subjects(ids: $ids) { id commitments { id } } }";
+    let mut all = applicants.clone();
+    all.push(SHOP.to_owned());
+    let body = hub.gql(q, json!({ "ids": all }), Some(&t)).await;
+    for s in ok(&body)["subjects"].as_array().unwrap() {
+        let n = s["commitments"].as_array().unwrap().len();
+        let want = if s["id"] == SHOP { 0 } else { 2 };
+        assert_eq!(n, want, "{s}");
+    }
+
+    hub.sealed().await;
+    let auditor = hub.token(TAX, "audit:read");
+    let body = hub
+        .gql(
+            "{ verifyAuditChain { valid pendingCount } }",
+            json!({}),
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(ok(&body)["verifyAuditChain"]["valid"], true, "{body}");
+
+    if hub.state.db.backend() == sea_orm::DbBackend::Sqlite {
+        // Every accepted submission committed in a group, refusals in none.
+        // (Read from the hub's own counters: the Prometheus recorder is one
+        // per process, shared by the tests running beside this one.)
+        let stats = &hub.state.db.stats;
+        let load = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(load(&stats.group_members), 25);
+        let groups = load(&stats.groups);
+        assert!((1..=25).contains(&groups), "{groups}");
+    }
+}
+
 #[tokio::test]
 async fn the_signed_notification_does_not_change_with_the_list() {
     let hub = TestHub::spawn().await;
