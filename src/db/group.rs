@@ -179,7 +179,9 @@ async fn group(
                     Ok(()) => written.push(work.done),
                     Err((e, undone)) => {
                         if let Err(u) = undone {
+                            // Nobody else joins a group that will fail.
                             broken = Some(Arc::new(u));
+                            full = true;
                         }
                         let _ = work.done.send(Err(Arc::new(e)));
                     }
