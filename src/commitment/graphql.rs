@@ -123,7 +123,7 @@ impl CommitmentNode {
     }
     /// The item as the power list holds it now (see `signedNotification` for
     /// what was signed).
-    async fn item(&self, ctx: &Context<'_>) -> Result<Option<PowerItem>> {
+    async fn item(&self, ctx: &Context<'_>) -> Result<Option<std::sync::Arc<PowerItem>>> {
         crate::power_list::graphql::load_item(ctx, &self.0.item_code).await
     }
     /// The notification exactly as the applicant signed it, frozen at

@@ -237,7 +237,7 @@ impl MatterNode {
         self.0.kind
     }
     /// The item applied for.
-    async fn item(&self, ctx: &Context<'_>) -> Result<Option<PowerItem>> {
+    async fn item(&self, ctx: &Context<'_>) -> Result<Option<std::sync::Arc<PowerItem>>> {
         load_item(ctx, &self.0.item_code).await
     }
     /// The applicant's 统一社会信用代码 or 公民身份号码 (a person's masked without `pii:read`).

@@ -370,7 +370,7 @@ async fn check_outlets(w: &Write<'_>, codes: &[String]) -> Result<()> {
 }
 
 /// Loads an item through the request's DataLoader.
-pub async fn load_item(ctx: &Context<'_>, code: &str) -> Result<Option<PowerItem>> {
+pub async fn load_item(ctx: &Context<'_>, code: &str) -> Result<Option<std::sync::Arc<PowerItem>>> {
     ctx.request()
         .loaders
         .items

@@ -135,13 +135,15 @@ pub async fn get(conn: &impl ConnectionTrait, code: &str) -> Result<PowerItem> {
 pub struct ItemLoader(pub crate::db::Reader);
 
 impl async_graphql::dataloader::Loader<String> for ItemLoader {
-    type Value = PowerItem;
+    /// Shared: the loader's cache and every commitment of a batch that
+    /// names the item hold the one copy.
+    type Value = std::sync::Arc<PowerItem>;
     type Error = std::sync::Arc<Error>;
 
     async fn load(
         &self,
         keys: &[String],
-    ) -> std::result::Result<std::collections::HashMap<String, PowerItem>, Self::Error> {
+    ) -> std::result::Result<std::collections::HashMap<String, Self::Value>, Self::Error> {
         use crate::db::Fetch;
         let rows = self
             .0
@@ -152,7 +154,7 @@ impl async_graphql::dataloader::Loader<String> for ItemLoader {
             .await
             .map_err(|e| std::sync::Arc::new(Error::from(e)))?;
         rows.into_iter()
-            .map(|m| PowerItem::try_from(m).map(|i| (i.code.clone(), i)))
+            .map(|m| PowerItem::try_from(m).map(|i| (i.code.clone(), std::sync::Arc::new(i))))
             .collect::<Result<_>>()
             .map_err(std::sync::Arc::new)
     }
