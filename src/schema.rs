@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{
+    Data, Executor, MergedObject, Request, Response, Schema, SchemaBuilder, ServerError,
 };
-use async_graphql::{MergedObject, Schema, SchemaBuilder, ServerError, ServerResult, Variables};
 
 use crate::AppState;
 use crate::audit::graphql::AuditQuery;
@@ -61,23 +61,68 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
     Schema::build(Query::default(), Mutation::default(), Subscription)
 }
 
-/// The schema with the hub's state and the request limits of `cfg`.
-pub fn build(app: AppState, cfg: &ServeConfig) -> HubSchema {
+/// The schema with the hub's state and the request limits of `cfg`, behind
+/// the limits on a document's shape.
+pub fn build(app: AppState, cfg: &ServeConfig) -> GuardedSchema {
     let mut b = builder()
         .data(app)
         .limit_complexity(cfg.max_complexity)
         .limit_recursive_depth(64)
-        .limit_directives(10)
-        .extension(ShapeLimits {
-            max_depth: cfg.max_depth,
-            max_aliases: cfg.max_aliases,
-            introspection: cfg.introspection,
-        });
+        .limit_directives(10);
     if !cfg.introspection {
         // Without introspection, "did you mean" hints would leak the schema.
         b = b.disable_introspection().disable_suggestions();
     }
-    b.finish()
+    GuardedSchema {
+        schema: b.finish(),
+        limits: ShapeLimits {
+            max_depth: cfg.max_depth,
+            max_aliases: cfg.max_aliases,
+            introspection: cfg.introspection,
+        },
+    }
+}
+
+/// What runs GraphQL requests, over HTTP and over WebSocket alike: the
+/// schema, after the shape limits.
+///
+/// The limits are checked here rather than in a schema extension: with any
+/// extension registered, async-graphql wraps the resolution of every field
+/// of every answer in the extension chain (a boxed future and a look-up of
+/// the field's type per field), which was a large share of a batch lookup's
+/// CPU for a check that needs only the parsed document.
+#[derive(Clone)]
+pub struct GuardedSchema {
+    schema: HubSchema,
+    limits: ShapeLimits,
+}
+
+impl GuardedSchema {
+    /// Runs `request` if its document is within the limits.
+    pub async fn execute(&self, request: impl Into<Request>) -> Response {
+        let mut request = request.into();
+        match self.limits.admit(&mut request) {
+            Ok(()) => self.schema.execute(request).await,
+            Err(e) => Response::from_errors(vec![e]),
+        }
+    }
+}
+
+impl Executor for GuardedSchema {
+    async fn execute(&self, request: Request) -> Response {
+        GuardedSchema::execute(self, request).await
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        match self.limits.admit(&mut request) {
+            Ok(()) => Executor::execute_stream(&self.schema, request, session_data),
+            Err(e) => stream::once(async move { Response::from_errors(vec![e]) }).boxed(),
+        }
+    }
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.
@@ -90,23 +135,8 @@ pub fn sdl() -> String {
 /// (`__schema`, `__type`) is exempt from the depth limit: its depth is
 /// bounded by the schema, and GraphiQL's own introspection query is deeper
 /// than any query of the hub's data needs to be.
+#[derive(Clone, Copy)]
 struct ShapeLimits {
-    max_depth: usize,
-    max_aliases: usize,
-    introspection: bool,
-}
-
-impl ExtensionFactory for ShapeLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ShapeLimitsExt {
-            max_depth: self.max_depth,
-            max_aliases: self.max_aliases,
-            introspection: self.introspection,
-        })
-    }
-}
-
-struct ShapeLimitsExt {
     max_depth: usize,
     max_aliases: usize,
     introspection: bool,
@@ -157,28 +187,19 @@ impl<'a> Walk<'a> {
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for ShapeLimitsExt {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        // A document with one named operation names the request for the
-        // metrics, as if the client had sent `operationName`.
-        if let (DocumentOperations::Multiple(ops), Some(rc)) = (
-            &doc.operations,
-            ctx.data_opt::<Arc<crate::request::RequestContext>>(),
-        ) && ops.len() == 1
-            && let Some(name) = ops.keys().next()
-        {
-            let _ = rc.document_operation.set(name.to_string());
+impl ShapeLimits {
+    /// Refuses `request` if its document is out of shape. A document that
+    /// does not parse is let through, for the executor to say why.
+    fn admit(&self, request: &mut Request) -> Result<(), ServerError> {
+        match request.parsed_query() {
+            Ok(doc) => self.check(doc),
+            Err(_) => Ok(()),
         }
+    }
+
+    fn check(&self, doc: &ExecutableDocument) -> Result<(), ServerError> {
         let mut walk = Walk {
-            doc: &doc,
+            doc,
             visiting: Vec::new(),
             introspects: false,
         };
@@ -212,6 +233,6 @@ impl Extension for ShapeLimitsExt {
                 None,
             ));
         }
-        Ok(doc)
+        Ok(())
     }
 }

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeSet;
 
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
 use async_graphql::{ServerError, Variables};
 use axum::body::Bytes;
 use axum::extract::{Extension, State};
@@ -415,6 +415,14 @@ async fn execute(
     ));
     let mut request = async_graphql::Request::new(p.query);
     if let Some(doc) = parsed {
+        // A document with one named operation names the request for the
+        // metrics, as if the client had sent `operationName`.
+        if let DocumentOperations::Multiple(ops) = &doc.operations
+            && ops.len() == 1
+            && let Some(name) = ops.keys().next()
+        {
+            let _ = ctx.document_operation.set(name.to_string());
+        }
         request.set_parsed_query(doc);
     }
     if let Some(name) = p.operation_name {

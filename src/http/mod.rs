@@ -21,15 +21,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 use crate::config::ServeConfig;
-use crate::schema::HubSchema;
+use crate::schema::GuardedSchema;
 
 /// What every handler shares.
 #[derive(Clone)]
 pub struct HttpState {
     /// The hub.
     pub app: AppState,
-    /// The GraphQL schema.
-    pub schema: HubSchema,
+    /// The GraphQL schema, behind the shape limits.
+    pub schema: GuardedSchema,
     /// Longest a GraphQL request may run.
     pub timeout: Duration,
     /// GraphQL documents already parsed.
@@ -41,7 +41,7 @@ pub struct HttpState {
 pub struct RequestId(pub String);
 
 /// Builds the router.
-pub fn router(app: AppState, schema: HubSchema, cfg: &ServeConfig) -> Router {
+pub fn router(app: AppState, schema: GuardedSchema, cfg: &ServeConfig) -> Router {
     let state = HttpState {
         app,
         schema,

@@ -462,6 +462,55 @@ async fn a_subscription_needs_the_respond_scope() {
     );
 }
 
+/// The shape limits hold over WebSocket too, where no HTTP handler parses
+/// the document first.
+#[tokio::test]
+async fn a_subscription_document_out_of_shape_is_refused() {
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
+    let hub = TestHub::spawn().await;
+    let mut req = format!("ws://{}/graphql", hub.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let t = hub.token(MARKET, "assistance:respond");
+    ws.send(Message::text(
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {t}") } })
+            .to_string(),
+    ))
+    .await
+    .unwrap();
+    ws.next().await.unwrap().unwrap();
+    let aliases: String = (0..40).map(|i| format!("a{i}: id ")).collect();
+    let query = format!("subscription {{ assistanceRequested {{ {aliases} }} }}");
+    ws.send(Message::text(
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string(),
+    ))
+    .await
+    .unwrap();
+    // An accepted subscription would wait for events: the refusal comes at once.
+    let reply = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+        .await
+        .expect("refused at once, not subscribed")
+        .unwrap()
+        .unwrap();
+    let msg: Value = serde_json::from_str(reply.to_text().unwrap()).unwrap();
+    let errors = msg["payload"]["errors"]
+        .as_array()
+        .or_else(|| msg["payload"].as_array())
+        .unwrap_or_else(|| panic!("no errors in {msg}"));
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("40 aliases"),
+        "{msg}"
+    );
+}
+
 fn subject_ids(n: usize) -> Vec<String> {
     (0..n)
         .map(|i| {
