@@ -22,8 +22,10 @@ use crate::tasks::store::{MeasuresLoader, NamedLoader, ReportsLoader, TaskLoader
 pub struct Loaders {
     /// Departments by code.
     pub departments: DataLoader<DepartmentLoader>,
-    /// Power-list items by code.
-    pub items: DataLoader<ItemLoader>,
+    /// Power-list items by code (cached for the request: the commitments of
+    /// a batch lookup name a few dozen items between them, and their loads
+    /// may fall into several batches).
+    pub items: DataLoader<ItemLoader, HashMapCache>,
     /// Credit dossiers by subject (cached for the request, so a batch lookup
     /// can load them all at once and each subject then reads its own).
     pub dossiers: DataLoader<DossierLoader, HashMapCache>,
@@ -76,7 +78,12 @@ impl Loaders {
         let batch = crate::verification::graphql::MAX_BATCH;
         Loaders {
             departments: DataLoader::new(DepartmentLoader(reader()), tokio::spawn).delay(NO_DELAY),
-            items: DataLoader::new(ItemLoader(reader()), tokio::spawn).delay(NO_DELAY),
+            items: DataLoader::with_cache(
+                ItemLoader(reader()),
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .delay(NO_DELAY),
             dossiers: DataLoader::with_cache(
                 DossierLoader(reader()),
                 tokio::spawn,
