@@ -215,7 +215,9 @@ class Process:
 def start_hub(url, data, port):
     env = dict(os.environ, RUST_LOG="warn")
     return Process([str(HUB), "--database-url", url, "--data-dir", str(data), "--log", "warn",
-                    "serve", "--bind", f"127.0.0.1:{port}"], port, env)
+                    # Verifying the whole audit chain of a grown dataset (over five
+                    # million entries) takes longer than the default 30 s.
+                    "serve", "--bind", f"127.0.0.1:{port}", "--request-timeout", "10m"], port, env)
 
 
 def token(url, data, dept, scopes):
