@@ -142,48 +142,99 @@ struct ShapeLimits {
     introspection: bool,
 }
 
+/// How deep the walk below follows selections and fragments before it
+/// refuses the document: it runs before the executor's own check of
+/// recursion (64), so it bounds its own stack.
+const WALK_LIMIT: usize = 128;
+
+/// The most selections a document may expand to once its fragment spreads
+/// are followed. Fragments that each spread the next twice expand to 2^n
+/// selections in a few hundred bytes, and async-graphql's own checks walk
+/// every one of them; this walk counts them in time linear in the document.
+const MAX_EXPANDED: usize = 5_000;
+
+/// The walk went deeper than [`WALK_LIMIT`].
+struct TooDeep;
+
+/// A selection set's shape: how deep it nests, how many aliases it uses,
+/// how many selections it expands to.
+#[derive(Clone, Copy, Default)]
+struct Shape {
+    depth: usize,
+    aliases: usize,
+    selections: usize,
+}
+
+impl Shape {
+    fn add(&mut self, other: Shape) {
+        self.depth = self.depth.max(other.depth);
+        self.aliases = self.aliases.saturating_add(other.aliases);
+        self.selections = self.selections.saturating_add(other.selections);
+    }
+}
+
 struct Walk<'a> {
     doc: &'a ExecutableDocument,
     visiting: Vec<&'a str>,
     introspects: bool,
+    /// Each fragment's shape, once walked: a fragment spread many times (or
+    /// spreading another many times) is walked once, so the walk is linear
+    /// in the document however the spreads multiply.
+    fragments: std::collections::HashMap<&'a str, Shape>,
 }
 
 impl<'a> Walk<'a> {
-    /// (depth, aliases) of a selection set, following fragment spreads.
-    fn shape(&mut self, set: &'a SelectionSet) -> (usize, usize) {
-        let (mut depth, mut aliases) = (0, 0);
+    /// The shape of a selection set, following fragment spreads.
+    fn shape(&mut self, set: &'a SelectionSet, level: usize) -> Result<Shape, TooDeep> {
+        if level > WALK_LIMIT {
+            return Err(TooDeep);
+        }
+        let mut shape = Shape::default();
         for s in &set.items {
-            let (d, a) = match &s.node {
+            let inner = match &s.node {
                 Selection::Field(f) => {
                     let name = f.node.name.node.as_str();
                     let alias = usize::from(f.node.alias.is_some());
                     if name == "__schema" || name == "__type" {
+                        // Exempt from the depth limit, not from the others.
                         self.introspects = true;
-                        (0, alias)
+                        let below = self.shape(&f.node.selection_set.node, level + 1)?;
+                        Shape {
+                            depth: 0,
+                            aliases: below.aliases.saturating_add(alias),
+                            selections: below.selections.saturating_add(1),
+                        }
                     } else {
-                        let (d, a) = self.shape(&f.node.selection_set.node);
-                        (d + 1, a + alias)
+                        let below = self.shape(&f.node.selection_set.node, level + 1)?;
+                        Shape {
+                            depth: below.depth + 1,
+                            aliases: below.aliases.saturating_add(alias),
+                            selections: below.selections.saturating_add(1),
+                        }
                     }
                 }
-                Selection::InlineFragment(f) => self.shape(&f.node.selection_set.node),
+                Selection::InlineFragment(f) => {
+                    self.shape(&f.node.selection_set.node, level + 1)?
+                }
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.as_str();
                     match self.doc.fragments.get(&spread.node.fragment_name.node) {
+                        _ if self.fragments.contains_key(name) => self.fragments[name],
                         // A cycle is invalid and refused by validation later.
                         Some(frag) if !self.visiting.contains(&name) => {
                             self.visiting.push(name);
-                            let r = self.shape(&frag.node.selection_set.node);
+                            let r = self.shape(&frag.node.selection_set.node, level + 1)?;
                             self.visiting.pop();
+                            self.fragments.insert(name, r);
                             r
                         }
-                        _ => (0, 0),
+                        _ => Shape::default(),
                     }
                 }
             };
-            depth = depth.max(d);
-            aliases += a;
+            shape.add(inner);
         }
-        (depth, aliases)
+        Ok(shape)
     }
 }
 
@@ -202,12 +253,34 @@ impl ShapeLimits {
             doc,
             visiting: Vec::new(),
             introspects: false,
+            fragments: Default::default(),
         };
-        let (mut depth, mut aliases) = (0, 0);
+        let mut shape = Shape::default();
         for (_, op) in doc.operations.iter() {
-            let (d, a) = walk.shape(&op.node.selection_set.node);
-            depth = depth.max(d);
-            aliases += a;
+            let Ok(s) = walk.shape(&op.node.selection_set.node, 0) else {
+                return Err(ServerError::new(
+                    format!(
+                        "the query is nested more than {WALK_LIMIT} levels deep; at most {} are allowed",
+                        self.max_depth
+                    ),
+                    None,
+                ));
+            };
+            shape.add(s);
+        }
+        let Shape {
+            depth,
+            aliases,
+            selections,
+        } = shape;
+        if selections > MAX_EXPANDED {
+            return Err(ServerError::new(
+                format!(
+                    "the query expands to more than {MAX_EXPANDED} selections once its fragments \
+                     are followed ({selections}); send a smaller document"
+                ),
+                None,
+            ));
         }
         if walk.introspects && !self.introspection {
             return Err(ServerError::new(

@@ -186,6 +186,47 @@ async fn deep_and_alias_heavy_queries_are_refused() {
     assert_eq!(code(&body), "BAD_USER_INPUT");
 }
 
+/// Fragments that each spread the next twice expand to 2^40 selections in a
+/// few hundred bytes: the hub must refuse the document at once, not walk it.
+#[tokio::test]
+async fn a_fragment_bomb_is_refused_at_once() {
+    let hub = TestHub::spawn().await;
+    let mut doc = String::from("{ powerItems(first: 1) { edges { node { ...F40 } } } }\n");
+    doc.push_str("fragment F0 on PowerItem { code }\n");
+    for i in 1..=40 {
+        doc.push_str(&format!(
+            "fragment F{i} on PowerItem {{ ...F{} ...F{} }}\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    let body = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        hub.gql(&doc, json!({}), None),
+    )
+    .await
+    .expect("refused at once, not walked");
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+
+    // Under introspection too, which is exempt from the depth limit only.
+    let doc = doc
+        .replace(
+            "powerItems(first: 1) { edges { node { ...F40 } } }",
+            "__schema { types { ...T40 } }",
+        )
+        .replace("on PowerItem { code }", "on __Type { name }")
+        .replace("on PowerItem", "on __Type")
+        .replace("...F", "...T")
+        .replace("fragment F", "fragment T");
+    let body = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        hub.gql(&doc, json!({}), None),
+    )
+    .await
+    .expect("refused at once, not walked");
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+}
+
 /// Parsed documents are kept by their text; one seen before must be checked
 /// as if new.
 #[tokio::test]
