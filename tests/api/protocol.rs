@@ -186,6 +186,17 @@ async fn deep_and_alias_heavy_queries_are_refused() {
     assert_eq!(code(&body), "BAD_USER_INPUT");
 }
 
+/// Sends `doc` and expects BAD_USER_INPUT, within 20 s.
+async fn refused_at_once(hub: &TestHub, doc: &str) {
+    let body = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        hub.gql(doc, json!({}), None),
+    )
+    .await
+    .expect("refused at once, not walked");
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+}
+
 /// Fragments that each spread the next twice expand to 2^40 selections in a
 /// few hundred bytes: the hub must refuse the document at once, not walk it.
 #[tokio::test]
@@ -200,13 +211,7 @@ async fn a_fragment_bomb_is_refused_at_once() {
             i - 1
         ));
     }
-    let body = tokio::time::timeout(
-        std::time::Duration::from_secs(20),
-        hub.gql(&doc, json!({}), None),
-    )
-    .await
-    .expect("refused at once, not walked");
-    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    refused_at_once(&hub, &doc).await;
 
     // Under introspection too, which is exempt from the depth limit only.
     let doc = doc
@@ -218,13 +223,7 @@ async fn a_fragment_bomb_is_refused_at_once() {
         .replace("on PowerItem", "on __Type")
         .replace("...F", "...T")
         .replace("fragment F", "fragment T");
-    let body = tokio::time::timeout(
-        std::time::Duration::from_secs(20),
-        hub.gql(&doc, json!({}), None),
-    )
-    .await
-    .expect("refused at once, not walked");
-    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    refused_at_once(&hub, &doc).await;
 }
 
 /// Parsed documents are kept by their text; one seen before must be checked

@@ -389,10 +389,14 @@ async fn verification_needs_its_scope() {
     );
 }
 
-#[tokio::test]
-async fn the_subscription_delivers_new_requests_to_the_asked_department() {
+/// A WebSocket connection to the hub.
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A graphql-transport-ws connection to `hub`, initialised with `token`,
+/// and the server's answer to the init.
+async fn ws_session(hub: &TestHub, token: &str) -> (Ws, Value) {
     use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
-    let hub = TestHub::spawn().await;
     let mut req = format!("ws://{}/graphql", hub.addr)
         .into_client_request()
         .unwrap();
@@ -403,14 +407,47 @@ async fn the_subscription_delivers_new_requests_to_the_asked_department() {
     let (mut ws, _) = tokio_tungstenite::connect_async(req)
         .await
         .expect("websocket connects");
-    let hr = hub.token("410900-RSJ", "assistance:respond");
-    ws.send(Message::text(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {hr}") } }).to_string())).await.unwrap();
-    let ack: Value =
-        serde_json::from_str(ws.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
-    assert_eq!(ack["type"], "connection_ack");
-    ws.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { assistanceRequested { question toDepartment { code } } }" } }).to_string()))
+    ws.send(Message::text(
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })
+            .to_string(),
+    ))
+    .await
+    .unwrap();
+    let ack = serde_json::from_str(ws.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
+    (ws, ack)
+}
+
+/// Subscribes with `query`, as operation 1.
+async fn subscribe(ws: &mut Ws, query: &str) {
+    use tokio_tungstenite::tungstenite::Message;
+    ws.send(Message::text(
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string(),
+    ))
+    .await
+    .unwrap();
+}
+
+/// The next message on `ws`, within `secs` seconds.
+async fn next_message(ws: &mut Ws, secs: u64) -> Value {
+    let msg = tokio::time::timeout(std::time::Duration::from_secs(secs), ws.next())
         .await
+        .unwrap_or_else(|_| panic!("a message within {secs} s"))
+        .unwrap()
         .unwrap();
+    serde_json::from_str(msg.to_text().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn the_subscription_delivers_new_requests_to_the_asked_department() {
+    let hub = TestHub::spawn().await;
+    let hr = hub.token("410900-RSJ", "assistance:respond");
+    let (mut ws, ack) = ws_session(&hub, &hr).await;
+    assert_eq!(ack["type"], "connection_ack");
+    subscribe(
+        &mut ws,
+        "subscription { assistanceRequested { question toDepartment { code } } }",
+    )
+    .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
     let t = verifier(&hub);
@@ -420,12 +457,7 @@ async fn the_subscription_delivers_new_requests_to_the_asked_department() {
         "mutation($i: RequestAssistanceInput!) { requestAssistance(input: $i) { request { id } } }";
     ok(&hub.gql(ask, json!({ "i": { "commitment": id, "toDepartment": "410900-RSJ", "question": "请核实执业药师资格", "dueInWorkingDays": 5 } }), Some(&t)).await);
 
-    let msg = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
-        .await
-        .expect("a message within 5 s")
-        .unwrap()
-        .unwrap();
-    let msg: Value = serde_json::from_str(msg.to_text().unwrap()).unwrap();
+    let msg = next_message(&mut ws, 5).await;
     assert_eq!(msg["type"], "next", "{msg}");
     assert_eq!(
         msg["payload"]["data"]["assistanceRequested"]["question"],
@@ -435,27 +467,11 @@ async fn the_subscription_delivers_new_requests_to_the_asked_department() {
 
 #[tokio::test]
 async fn a_subscription_needs_the_respond_scope() {
-    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
     let hub = TestHub::spawn().await;
-    let mut req = format!("ws://{}/graphql", hub.addr)
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
     let t = hub.token("410900-RSJ", "credit:read");
-    ws.send(Message::text(
-        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {t}") } })
-            .to_string(),
-    ))
-    .await
-    .unwrap();
-    ws.next().await.unwrap().unwrap();
-    ws.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { assistanceRequested { id } }" } }).to_string())).await.unwrap();
-    let msg: Value =
-        serde_json::from_str(ws.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
+    let (mut ws, _) = ws_session(&hub, &t).await;
+    subscribe(&mut ws, "subscription { assistanceRequested { id } }").await;
+    let msg = next_message(&mut ws, 10).await;
     assert_eq!(
         msg["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
         "{msg}"
@@ -466,38 +482,17 @@ async fn a_subscription_needs_the_respond_scope() {
 /// the document first.
 #[tokio::test]
 async fn a_subscription_document_out_of_shape_is_refused() {
-    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
     let hub = TestHub::spawn().await;
-    let mut req = format!("ws://{}/graphql", hub.addr)
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
     let t = hub.token(MARKET, "assistance:respond");
-    ws.send(Message::text(
-        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {t}") } })
-            .to_string(),
-    ))
-    .await
-    .unwrap();
-    ws.next().await.unwrap().unwrap();
+    let (mut ws, _) = ws_session(&hub, &t).await;
     let aliases: String = (0..40).map(|i| format!("a{i}: id ")).collect();
-    let query = format!("subscription {{ assistanceRequested {{ {aliases} }} }}");
-    ws.send(Message::text(
-        json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string(),
-    ))
-    .await
-    .unwrap();
+    subscribe(
+        &mut ws,
+        &format!("subscription {{ assistanceRequested {{ {aliases} }} }}"),
+    )
+    .await;
     // An accepted subscription would wait for events: the refusal comes at once.
-    let reply = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
-        .await
-        .expect("refused at once, not subscribed")
-        .unwrap()
-        .unwrap();
-    let msg: Value = serde_json::from_str(reply.to_text().unwrap()).unwrap();
+    let msg = next_message(&mut ws, 10).await;
     let errors = msg["payload"]["errors"]
         .as_array()
         .or_else(|| msg["payload"].as_array())
