@@ -60,10 +60,10 @@ pub struct DbStats {
     /// `COMMIT` or the rollback, microseconds: on SQLite, over the wall
     /// clock, how busy its one writer is.
     pub held_micros: AtomicU64,
-    /// Mutations whose writes committed in a group (SQLite), and the
-    /// groups they committed in (also counted in `transactions`).
+    /// Mutations whose writes went into a group's transaction (SQLite).
     pub group_members: AtomicU64,
-    /// Groups that ended, committed or not.
+    /// Groups that ended, committed or not (each also counted, once, in
+    /// `transactions`).
     pub groups: AtomicU64,
 }
 

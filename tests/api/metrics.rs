@@ -622,4 +622,13 @@ async fn prometheus_scrapes_requests_errors_pools_and_audit() {
         "the one submission's transaction"
     );
     assert!(value("hub_db_write_transaction_time_seconds") > 0.0);
+    // On SQLite the submission committed in a group of its own; PostgreSQL
+    // does not group.
+    let grouped = if hub.state.db.backend() == sea_orm::DbBackend::Sqlite {
+        1.0
+    } else {
+        0.0
+    };
+    assert_eq!(value("hub_db_write_groups_total"), grouped);
+    assert_eq!(value("hub_db_write_group_members_total"), grouped);
 }
