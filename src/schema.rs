@@ -194,23 +194,17 @@ impl<'a> Walk<'a> {
             let inner = match &s.node {
                 Selection::Field(f) => {
                     let name = f.node.name.node.as_str();
-                    let alias = usize::from(f.node.alias.is_some());
-                    if name == "__schema" || name == "__type" {
-                        // Exempt from the depth limit, not from the others.
-                        self.introspects = true;
-                        let below = self.shape(&f.node.selection_set.node, level + 1)?;
-                        Shape {
-                            depth: 0,
-                            aliases: below.aliases.saturating_add(alias),
-                            selections: below.selections.saturating_add(1),
-                        }
-                    } else {
-                        let below = self.shape(&f.node.selection_set.node, level + 1)?;
-                        Shape {
-                            depth: below.depth + 1,
-                            aliases: below.aliases.saturating_add(alias),
-                            selections: below.selections.saturating_add(1),
-                        }
+                    // Introspection is exempt from the depth limit, not
+                    // from the others.
+                    let introspection = name == "__schema" || name == "__type";
+                    self.introspects |= introspection;
+                    let below = self.shape(&f.node.selection_set.node, level + 1)?;
+                    Shape {
+                        depth: if introspection { 0 } else { below.depth + 1 },
+                        aliases: below
+                            .aliases
+                            .saturating_add(usize::from(f.node.alias.is_some())),
+                        selections: below.selections.saturating_add(1),
                     }
                 }
                 Selection::InlineFragment(f) => {
@@ -218,17 +212,20 @@ impl<'a> Walk<'a> {
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.as_str();
-                    match self.doc.fragments.get(&spread.node.fragment_name.node) {
-                        _ if self.fragments.contains_key(name) => self.fragments[name],
-                        // A cycle is invalid and refused by validation later.
-                        Some(frag) if !self.visiting.contains(&name) => {
-                            self.visiting.push(name);
-                            let r = self.shape(&frag.node.selection_set.node, level + 1)?;
-                            self.visiting.pop();
-                            self.fragments.insert(name, r);
-                            r
+                    if let Some(&known) = self.fragments.get(name) {
+                        known
+                    } else {
+                        match self.doc.fragments.get(&spread.node.fragment_name.node) {
+                            // A cycle is invalid and refused by validation later.
+                            Some(frag) if !self.visiting.contains(&name) => {
+                                self.visiting.push(name);
+                                let r = self.shape(&frag.node.selection_set.node, level + 1)?;
+                                self.visiting.pop();
+                                self.fragments.insert(name, r);
+                                r
+                            }
+                            _ => Shape::default(),
                         }
-                        _ => Shape::default(),
                     }
                 }
             };
