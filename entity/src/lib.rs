@@ -16,6 +16,7 @@ pub mod certificate_serial;
 pub mod certificate_type;
 pub mod commitment;
 pub mod commitment_event;
+pub mod commitment_listed;
 pub mod credit_objection;
 pub mod credit_record;
 pub mod credit_repair;

@@ -1,6 +1,6 @@
 //! GraphQL types, queries and mutations of commitments.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Months, NaiveDate, Utc};
@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::rules::{self, CommitmentKind, PromisedMaterialInput, SignedNotification, Statements};
 use super::state::{self, Action, State};
-use super::store::{self, Commitment, NewEvent};
+use super::store::{self, Commitment, Documents, NewEvent};
 use crate::auth::{Caller, Scope};
 use crate::connection_type;
 use crate::credit::graphql::uuid_of;
@@ -42,12 +42,55 @@ pub fn check_readable(caller: &Caller, c: &Commitment) -> Result<()> {
 ///
 /// Shared, so that the request's loaders hand it out without copying it.
 #[derive(Clone)]
-pub struct CommitmentNode(pub Arc<Commitment>);
+pub struct CommitmentNode {
+    commitment: Arc<Commitment>,
+    /// Its documents, once loaded, when it was read for a list without them.
+    documents: OnceLock<Arc<Documents>>,
+}
 
 impl CommitmentNode {
     /// The node of `c`.
     pub fn new(c: Commitment) -> Self {
-        CommitmentNode(Arc::new(c))
+        CommitmentNode::shared(Arc::new(c))
+    }
+
+    /// The node of a commitment a loader shares.
+    pub fn shared(commitment: Arc<Commitment>) -> Self {
+        CommitmentNode {
+            commitment,
+            documents: OnceLock::new(),
+        }
+    }
+
+    /// The commitment.
+    pub fn commitment(&self) -> &Commitment {
+        &self.commitment
+    }
+
+    /// Its documents: as read, or loaded by id (batched with the other
+    /// commitments of the response that need theirs) if it was read for a list.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<&Documents> {
+        if let Some(d) = self.commitment.documents.as_deref() {
+            return Ok(d);
+        }
+        if let Some(d) = self.documents.get() {
+            return Ok(d);
+        }
+        let id = self.commitment.id;
+        let whole = ctx
+            .request()
+            .loaders
+            .commitment
+            .load_one(id)
+            .await
+            .map_err(|e| {
+                Error::internal_msg(format!("loading commitment {id}: {:?}", e.message()))
+            })?
+            .ok_or_else(|| Error::internal_msg(format!("commitment {id} is gone")))?;
+        let documents = whole.documents.ok_or_else(|| {
+            Error::internal_msg(format!("commitment {id} loaded without its documents"))
+        })?;
+        Ok(self.documents.get_or_init(|| documents))
     }
 }
 
@@ -119,61 +162,62 @@ fn overdue(due: Option<NaiveDate>, today: NaiveDate) -> bool {
 impl CommitmentNode {
     /// Identifier.
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.commitment.id.to_string())
     }
     /// The item as the power list holds it now (see `signedNotification` for
     /// what was signed).
-    async fn item(&self, ctx: &Context<'_>) -> Result<Option<std::sync::Arc<PowerItem>>> {
-        crate::power_list::graphql::load_item(ctx, &self.0.item_code).await
+    async fn item(&self, ctx: &Context<'_>) -> Result<Option<Arc<PowerItem>>> {
+        crate::power_list::graphql::load_item(ctx, &self.commitment.item_code).await
     }
     /// The notification exactly as the applicant signed it, frozen at
     /// submission: later changes of the power list never alter it.
-    async fn signed_notification(&self) -> &SignedNotification {
-        &self.0.notification
+    async fn signed_notification(&self, ctx: &Context<'_>) -> Result<&SignedNotification> {
+        Ok(&self.documents(ctx).await?.notification)
     }
     /// The deciding department (the item's; 审批部门), which owns it.
     async fn department(&self, ctx: &Context<'_>) -> Result<DepartmentRef> {
-        DepartmentRef::load(ctx, &self.0.dept_code).await
+        DepartmentRef::load(ctx, &self.commitment.dept_code).await
     }
     /// The applicant.
     async fn applicant(&self, ctx: &Context<'_>) -> Applicant {
         let c = ctx.caller();
         Applicant {
-            subject_id: c.show_subject_id(&self.0.subject_id),
-            kind: self.0.subject_kind,
-            name: c.show_subject_name(&self.0.subject_id, &self.0.applicant_name),
+            subject_id: c.show_subject_id(&self.commitment.subject_id),
+            kind: self.commitment.subject_kind,
+            name: c.show_subject_name(&self.commitment.subject_id, &self.commitment.applicant_name),
         }
     }
     /// Certification matter or business licence.
     async fn mode(&self) -> CommitmentMode {
-        self.0.mode
+        self.commitment.mode
     }
     /// For business licences: MEETS_NOW or MEETS_BY_DEADLINE.
     async fn kind(&self) -> Option<CommitmentKind> {
-        self.0.kind
+        self.commitment.kind
     }
     /// Lifecycle state.
     async fn state(&self) -> State {
-        self.0.state
+        self.commitment.state
     }
     /// For business licences: whether the holder may operate (MEETS_NOW once
     /// approved; MEETS_BY_DEADLINE only once the promised materials are in and
     /// their receipt confirmed). Empty for certification matters.
     async fn operating(&self) -> Option<bool> {
-        (self.0.mode == CommitmentMode::BusinessLicense).then_some(self.0.operating)
+        (self.commitment.mode == CommitmentMode::BusinessLicense)
+            .then_some(self.commitment.operating)
     }
     /// The four statements the applicant made.
-    async fn statements(&self) -> &Statements {
-        &self.0.statements
+    async fn statements(&self, ctx: &Context<'_>) -> Result<&Statements> {
+        Ok(&self.documents(ctx).await?.statements)
     }
     /// Materials handed in with the commitment.
-    async fn materials_submitted(&self) -> &[String] {
-        &self.0.materials_submitted
+    async fn materials_submitted(&self, ctx: &Context<'_>) -> Result<&[String]> {
+        Ok(&self.documents(ctx).await?.materials_submitted)
     }
     /// Materials promised for after the decision, with their due dates.
     async fn promised_materials(&self, ctx: &Context<'_>) -> Result<Vec<PromisedMaterial>> {
         let today = ctx.app().clock.today();
-        Ok(store::promised(&ctx.app().db.read, self.0.id)
+        Ok(store::promised(&ctx.app().db.read, self.commitment.id)
             .await?
             .into_iter()
             .map(|m| PromisedMaterial {
@@ -188,92 +232,92 @@ impl CommitmentNode {
     /// How the commitment is checked, as the item's policy gives it for the
     /// applicant's credit at submission [证明事项方案 (七)].
     async fn verification_method(&self) -> VerificationMethod {
-        self.0.verification_method
+        self.commitment.verification_method
     }
     /// The applicant's credit level at submission.
     async fn credit_level_at_submission(&self) -> CreditLevel {
-        self.0.credit_level
+        self.commitment.credit_level
     }
     /// Whether it is published for public supervision (see `publicCommitments`).
     async fn published(&self) -> bool {
-        self.0.published
+        self.commitment.published
     }
     /// The last day of publication.
     async fn publish_until(&self) -> Option<Date> {
-        self.0.publish_until.map(Date)
+        self.commitment.publish_until.map(Date)
     }
     /// When it was submitted.
     async fn submitted_at(&self) -> DateTime<Utc> {
-        self.0.submitted_at
+        self.commitment.submitted_at
     }
     /// When it was decided (approved or rejected).
     async fn decided_at(&self) -> Option<DateTime<Utc>> {
-        self.0.decided_at
+        self.commitment.decided_at
     }
     /// The matter (办件) it was received as: where, by whom, its route and rating.
     async fn matter(
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<crate::network::graphql::MatterNode>> {
-        crate::network::graphql::matter_of(ctx, self.0.id).await
+        crate::network::graphql::matter_of(ctx, self.commitment.id).await
     }
     /// The post-approval check's due date (批后核查时限): the item's deadline in
     /// working days after the decision; empty when exempt.
     async fn verification_due(&self) -> Option<Date> {
-        self.0.verification_due.map(Date)
+        self.commitment.verification_due.map(Date)
     }
     /// True when the check is due and the commitment is still APPROVED or VERIFYING.
     async fn verification_overdue(&self, ctx: &Context<'_>) -> bool {
-        matches!(self.0.state, State::Approved | State::Verifying)
-            && overdue(self.0.verification_due, ctx.app().clock.today())
+        matches!(self.commitment.state, State::Approved | State::Verifying)
+            && overdue(self.commitment.verification_due, ctx.app().clock.today())
     }
     /// When the check's result was recorded.
     async fn verified_at(&self) -> Option<DateTime<Utc>> {
-        self.0.verified_at
+        self.commitment.verified_at
     }
     /// The rectification deadline (整改期限), once ordered.
     async fn rectification_due(&self) -> Option<Date> {
-        self.0.rectification_due.map(Date)
+        self.commitment.rectification_due.map(Date)
     }
     /// True when rectification is past due and not confirmed.
     async fn rectification_overdue(&self, ctx: &Context<'_>) -> bool {
-        self.0.state == State::Rectifying
-            && overdue(self.0.rectification_due, ctx.app().clock.today())
+        self.commitment.state == State::Rectifying
+            && overdue(self.commitment.rectification_due, ctx.app().clock.today())
     }
     /// When receipt of the promised materials was confirmed (确认回执).
     async fn receipt_confirmed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.receipt_confirmed_at
+        self.commitment.receipt_confirmed_at
     }
     /// When the matter ended (rejected, fulfilled, revoked or withdrawn).
     async fn concluded_at(&self) -> Option<DateTime<Utc>> {
-        self.0.concluded_at
+        self.commitment.concluded_at
     }
     /// The day by which the decision and the commitment must reach the credit
     /// side: 7 working days after the decision [涉企经营许可方案 (二)2].
     async fn credit_push_due(&self) -> Option<Date> {
-        self.0.credit_push_due.map(Date)
+        self.commitment.credit_push_due.map(Date)
     }
     /// When the credit side confirmed it received them.
     async fn credit_pushed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.credit_pushed_at
+        self.commitment.credit_pushed_at
     }
     /// True when the push is past due and unconfirmed.
     async fn credit_push_overdue(&self, ctx: &Context<'_>) -> bool {
-        self.0.credit_pushed_at.is_none()
-            && overdue(self.0.credit_push_due, ctx.app().clock.today())
+        self.commitment.credit_pushed_at.is_none()
+            && overdue(self.commitment.credit_push_due, ctx.app().clock.today())
     }
     /// Version, raised by every change; pass it as `expectedVersion` to be
     /// sure you change what you read.
     async fn version(&self) -> i32 {
-        self.0.version
+        self.commitment.version
     }
     /// The actions the state machine allows from the current state.
     async fn allowed_actions(&self) -> Vec<Action> {
-        state::allowed(self.0.state)
+        state::allowed(self.commitment.state)
     }
     /// Every step of the lifecycle, oldest first.
     async fn events(&self, ctx: &Context<'_>) -> Result<Vec<CommitmentEvent>> {
-        store::events(&ctx.app().db.read, self.0.id)
+        store::events(&ctx.app().db.read, self.commitment.id)
             .await?
             .into_iter()
             .map(|e| {
@@ -317,12 +361,12 @@ impl PublicCommitment {
         ID(self.0.id.to_string())
     }
     /// The item's code.
-    async fn item_code(&self) -> &str {
-        &self.0.notification.item_code
+    async fn item_code(&self) -> Result<&str> {
+        Ok(&self.0.documents()?.notification.item_code)
     }
     /// The item's name as signed.
-    async fn item_name(&self) -> &str {
-        &self.0.notification.item_name
+    async fn item_name(&self) -> Result<&str> {
+        Ok(&self.0.documents()?.notification.item_name)
     }
     /// The deciding department (the item's), which owns it; see `matter` for where it was received.
     async fn department(&self, ctx: &Context<'_>) -> Result<DepartmentRef> {
@@ -344,17 +388,19 @@ impl PublicCommitment {
         self.0.kind
     }
     /// The statements the applicant made.
-    async fn statements(&self) -> &Statements {
-        &self.0.statements
+    async fn statements(&self) -> Result<&Statements> {
+        Ok(&self.0.documents()?.statements)
     }
     /// The conditions the applicant committed to.
-    async fn conditions(&self) -> Vec<String> {
-        self.0
+    async fn conditions(&self) -> Result<Vec<String>> {
+        Ok(self
+            .0
+            .documents()?
             .notification
             .conditions
             .iter()
             .map(|c| c.text.clone())
-            .collect()
+            .collect())
     }
     /// The day of the decision (准予决定).
     async fn decided_on(&self) -> Option<Date> {
@@ -756,7 +802,8 @@ impl CommitmentMutation {
             let place = crate::network::flow::place(&w, &item).await?;
             let matter = crate::network::flow::plan_for_commitment(&w, &item, &place).await?;
             let payload = submit(&w, &item, input).await?;
-            crate::network::flow::open_for_commitment(&w, matter, &payload.commitment.0).await?;
+            crate::network::flow::open_for_commitment(&w, matter, payload.commitment.commitment())
+                .await?;
             Ok(payload)
         }
         .await;
@@ -778,13 +825,14 @@ impl CommitmentMutation {
             c.decided_on = Some(today);
             c.decided_at = Some(w.clock().now());
             c.operating = c.mode == CommitmentMode::BusinessLicense && c.kind == Some(CommitmentKind::MeetsNow);
-            let policy = &c.notification.verification_policy;
+            let documents = Arc::clone(c.documents()?);
+            let policy = &documents.notification.verification_policy;
             c.verification_due = match c.verification_method {
                 VerificationMethod::Exempt => None,
                 _ => Some(working_days(&w, today, u32::from(policy.deadline_days)).await?),
             };
             c.credit_push_due = Some(working_days(&w, today, 7).await?);
-            let publication = &c.notification.notification.publication;
+            let publication = &documents.notification.notification.publication;
             c.published = publication.published;
             c.publish_until = publication
                 .published
@@ -1124,9 +1172,11 @@ pub(crate) async fn submit(
         kind: i.kind,
         state: State::Submitted,
         operating: false,
-        statements: i.statements,
-        notification,
-        materials_submitted: i.materials,
+        documents: Some(Arc::new(Documents {
+            statements: i.statements,
+            notification,
+            materials_submitted: i.materials,
+        })),
         verification_method: method,
         credit_level: standing.level,
         published: false,

@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{commitment, commitment_event, promised_material};
+use entity::{commitment, commitment_event, commitment_listed, promised_material};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 use uuid::Uuid;
 
@@ -23,6 +24,19 @@ use crate::identity::SubjectKind;
 use crate::metrics::tally::Tallies;
 use crate::pagination::Page;
 use crate::power_list::rules::{CommitmentMode, VerificationMethod};
+
+/// What the applicant signed and handed in with a commitment, frozen at
+/// submission. About 1 KB, and no list shows it, so the lists read their
+/// commitments without it ([`of_subjects`]); everything else reads it whole.
+#[derive(Debug)]
+pub struct Documents {
+    /// The four statements.
+    pub statements: Statements,
+    /// The notification as signed.
+    pub notification: SignedNotification,
+    /// Materials handed in with the commitment.
+    pub materials_submitted: Vec<String>,
+}
 
 /// A commitment (告知承诺书) as stored.
 #[derive(Clone, Debug)]
@@ -47,12 +61,9 @@ pub struct Commitment {
     pub state: State,
     /// For business licences: whether the holder may operate.
     pub operating: bool,
-    /// The four statements.
-    pub statements: Statements,
-    /// The notification as signed.
-    pub notification: SignedNotification,
-    /// Materials handed in with the commitment.
-    pub materials_submitted: Vec<String>,
+    /// What the applicant signed and handed in; `None` when read for a list
+    /// (see [`Documents`]).
+    pub documents: Option<Arc<Documents>>,
     /// How it will be checked, given the applicant's credit at submission.
     pub verification_method: VerificationMethod,
     /// The applicant's credit level at submission.
@@ -89,55 +100,99 @@ pub struct Commitment {
     pub version: i32,
 }
 
-impl TryFrom<commitment::Model> for Commitment {
-    type Error = Error;
-    fn try_from(m: commitment::Model) -> Result<Self> {
-        Ok(Commitment {
-            subject_kind: if m.subject_kind == "PERSON" {
+/// A commitment from a row of `$model`'s entity, with `$documents`. Written
+/// once for both entities over the table, so they cannot drift apart.
+macro_rules! from_row {
+    ($m:ident, $documents:expr) => {
+        Commitment {
+            subject_kind: if $m.subject_kind == "PERSON" {
                 SubjectKind::Person
             } else {
                 SubjectKind::Enterprise
             },
-            mode: CommitmentMode::from_stored(&m.mode)?,
-            kind: m
+            mode: CommitmentMode::from_stored(&$m.mode)?,
+            kind: $m
                 .kind
                 .as_deref()
                 .map(CommitmentKind::from_stored)
                 .transpose()?,
-            state: State::from_stored(&m.state)?,
+            state: State::from_stored(&$m.state)?,
+            verification_method: VerificationMethod::from_stored(&$m.verification_method)?,
+            credit_level: CreditLevel::from_stored(&$m.credit_level)?,
+            documents: $documents,
+            id: $m.id,
+            item_code: $m.item_code,
+            dept_code: $m.dept_code,
+            subject_id: $m.subject_id,
+            applicant_name: $m.applicant_name,
+            operating: $m.operating,
+            published: $m.published,
+            publish_until: $m.publish_until,
+            submitted_at: $m.submitted_at,
+            submitted_on: $m.submitted_on,
+            submitted_by: $m.submitted_by,
+            decided_on: $m.decided_on,
+            decided_at: $m.decided_at,
+            verification_due: $m.verification_due,
+            verified_at: $m.verified_at,
+            rectification_due: $m.rectification_due,
+            receipt_confirmed_at: $m.receipt_confirmed_at,
+            concluded_at: $m.concluded_at,
+            credit_push_due: $m.credit_push_due,
+            credit_pushed_at: $m.credit_pushed_at,
+            version: $m.version,
+        }
+    };
+}
+
+impl TryFrom<commitment::Model> for Commitment {
+    type Error = Error;
+    fn try_from(m: commitment::Model) -> Result<Self> {
+        let documents = Documents {
             statements: serde_json::from_value(m.statements).map_err(Error::internal)?,
             notification: serde_json::from_value(m.notification).map_err(Error::internal)?,
             materials_submitted: serde_json::from_value(m.materials_submitted)
                 .map_err(Error::internal)?,
-            verification_method: VerificationMethod::from_stored(&m.verification_method)?,
-            credit_level: CreditLevel::from_stored(&m.credit_level)?,
-            id: m.id,
-            item_code: m.item_code,
-            dept_code: m.dept_code,
-            subject_id: m.subject_id,
-            applicant_name: m.applicant_name,
-            operating: m.operating,
-            published: m.published,
-            publish_until: m.publish_until,
-            submitted_at: m.submitted_at,
-            submitted_on: m.submitted_on,
-            submitted_by: m.submitted_by,
-            decided_on: m.decided_on,
-            decided_at: m.decided_at,
-            verification_due: m.verification_due,
-            verified_at: m.verified_at,
-            rectification_due: m.rectification_due,
-            receipt_confirmed_at: m.receipt_confirmed_at,
-            concluded_at: m.concluded_at,
-            credit_push_due: m.credit_push_due,
-            credit_pushed_at: m.credit_pushed_at,
-            version: m.version,
+        };
+        Ok(from_row!(m, Some(Arc::new(documents))))
+    }
+}
+
+impl TryFrom<commitment_listed::Model> for Commitment {
+    type Error = Error;
+    fn try_from(m: commitment_listed::Model) -> Result<Self> {
+        Ok(from_row!(m, None))
+    }
+}
+
+impl Commitment {
+    /// What the applicant signed and handed in; an internal error for a
+    /// commitment read for a list, which no caller should ask.
+    pub fn documents(&self) -> Result<&Arc<Documents>> {
+        self.documents.as_ref().ok_or_else(|| {
+            Error::internal_msg(format!(
+                "commitment {} was read without its documents",
+                self.id
+            ))
         })
     }
 }
 
-fn to_row(c: &Commitment) -> Result<commitment::ActiveModel> {
+/// The row of a new commitment, documents included.
+fn new_row(c: &Commitment) -> Result<commitment::ActiveModel> {
+    let d = c.documents()?;
     Ok(commitment::ActiveModel {
+        statements: Set(serde_json::to_value(&d.statements).map_err(Error::internal)?),
+        notification: Set(serde_json::to_value(&d.notification).map_err(Error::internal)?),
+        materials_submitted: Set(serde_json::json!(d.materials_submitted)),
+        ..to_row(c)
+    })
+}
+
+/// The row of a commitment, but for its documents: frozen at submission,
+/// they are written by the insert ([`new_row`]) and never by a change.
+fn to_row(c: &Commitment) -> commitment::ActiveModel {
+    commitment::ActiveModel {
         id: Set(c.id),
         item_code: Set(c.item_code.clone()),
         dept_code: Set(c.dept_code.clone()),
@@ -148,9 +203,9 @@ fn to_row(c: &Commitment) -> Result<commitment::ActiveModel> {
         kind: Set(c.kind.map(|k| k.as_str().to_owned())),
         state: Set(c.state.as_str().to_owned()),
         operating: Set(c.operating),
-        statements: Set(serde_json::to_value(&c.statements).map_err(Error::internal)?),
-        notification: Set(serde_json::to_value(&c.notification).map_err(Error::internal)?),
-        materials_submitted: Set(serde_json::json!(c.materials_submitted)),
+        statements: NotSet,
+        notification: NotSet,
+        materials_submitted: NotSet,
         verification_method: Set(c.verification_method.as_str().to_owned()),
         credit_level: Set(c.credit_level.as_str().to_owned()),
         published: Set(c.published),
@@ -168,7 +223,7 @@ fn to_row(c: &Commitment) -> Result<commitment::ActiveModel> {
         credit_push_due: Set(c.credit_push_due),
         credit_pushed_at: Set(c.credit_pushed_at),
         version: Set(c.version),
-    })
+    }
 }
 
 /// A lifecycle event about to be stored.
@@ -246,7 +301,7 @@ pub async fn insert_bulk(conn: &impl ConnectionTrait, rows: Vec<Bulk>) -> Result
     let mut events = Vec::new();
     let mut promised = Vec::new();
     for b in rows {
-        commitments.push(to_row(&b.commitment)?);
+        commitments.push(new_row(&b.commitment)?);
         events.extend(b.events);
         promised.extend(b.promised);
     }
@@ -323,7 +378,7 @@ pub fn insert_statements(
     promised: &[(String, NaiveDate)],
     event: NewEvent<'_>,
 ) -> Result<(Vec<Statement>, Tallies)> {
-    let mut statements = vec![commitment::Entity::insert(to_row(c)?).build(backend)];
+    let mut statements = vec![commitment::Entity::insert(new_row(c)?).build(backend)];
     if !promised.is_empty() {
         let rows: Vec<_> = promised
             .iter()
@@ -387,7 +442,7 @@ pub async fn apply(
     event: NewEvent<'_>,
 ) -> Result<Tallies> {
     let expected = after.version - 1;
-    let mut row = to_row(after)?;
+    let mut row = to_row(after);
     // The credit side marks its receipt outside the lifecycle; a change must
     // not write back an older value.
     row.credit_pushed_at = sea_orm::ActiveValue::NotSet;
@@ -592,7 +647,8 @@ pub async fn list(
 pub const PER_SUBJECT: u64 = 100;
 
 /// The newest commitments of many subjects (at most [`PER_SUBJECT`] each),
-/// or only those not yet over: one query whatever their number.
+/// or only those not yet over: one query whatever their number. Read without
+/// their documents.
 pub async fn of_subjects(
     conn: &impl Fetch,
     subjects: &[String],
@@ -603,17 +659,17 @@ pub async fn of_subjects(
     if subjects.is_empty() {
         return Ok(out);
     }
-    let mut q = commitment::Entity::find()
-        .filter(commitment::Column::SubjectId.is_in(subjects.iter().cloned()));
+    let mut q = commitment_listed::Entity::find()
+        .filter(commitment_listed::Column::SubjectId.is_in(subjects.iter().cloned()));
     if open_only {
         let open = State::ALL
             .iter()
             .filter(|s| !super::state::is_final(**s))
             .map(|s| s.as_str());
-        q = q.filter(commitment::Column::State.is_in(open));
+        q = q.filter(commitment_listed::Column::State.is_in(open));
     }
     let rows = conn
-        .fetch(q.order_by_desc(commitment::Column::SubmittedAt))
+        .fetch(q.order_by_desc(commitment_listed::Column::SubmittedAt))
         .await?;
     for r in rows {
         let list = out.entry(r.subject_id.clone()).or_default();

@@ -9,6 +9,7 @@
 //! the state table so that every history is one the API could have produced.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
@@ -22,7 +23,7 @@ use crate::certificate::seal::{Kek, SealAlgorithm};
 use crate::certificate::store as certs;
 use crate::commitment::rules::{CommitmentKind, Statements};
 use crate::commitment::state::{self, Action, State};
-use crate::commitment::store::{self as commitments, Bulk, Commitment};
+use crate::commitment::store::{self as commitments, Bulk, Commitment, Documents};
 use crate::credit::rules::{CreditKind, CreditLevel, ListLevel, RecordStatus, Severity};
 use crate::credit::store::{self as credit, NewEntry, NewRecord};
 use crate::db::Db;
@@ -296,12 +297,16 @@ impl Walk<'_> {
             kind,
             state: State::Submitted,
             operating: false,
-            statements: Statements {
-                knows_notification: true,
-                meets_conditions: true,
-                accepts_liability: true,
-                declares_truth: true,
-            },
+            documents: Some(Arc::new(Documents {
+                statements: Statements {
+                    knows_notification: true,
+                    meets_conditions: true,
+                    accepts_liability: true,
+                    declares_truth: true,
+                },
+                notification: notification.clone(),
+                materials_submitted: now.iter().map(|m| m.name.clone()).collect(),
+            })),
             verification_method: if warned {
                 policy.methods.warned
             } else {
@@ -312,8 +317,6 @@ impl Walk<'_> {
             } else {
                 CreditLevel::Good
             },
-            notification: notification.clone(),
-            materials_submitted: now.iter().map(|m| m.name.clone()).collect(),
             published: false,
             publish_until: None,
             submitted_at: at(submitted_on, rng),
@@ -722,7 +725,7 @@ pub async fn generate(db: &Db, kek: &Kek, plan: &Plan, today: NaiveDate) -> Resu
             decided_at: c.decided_at,
             concluded_at: c.concluded_at,
             state: c.state,
-            materials: c.materials_submitted.clone(),
+            materials: c.documents()?.materials_submitted.clone(),
         });
         if let (Some(seq), Some(decided)) =
             (super::certificates::licence_for(&c.item_code), c.decided_on)

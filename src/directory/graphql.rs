@@ -211,7 +211,7 @@ impl Subject {
         }
         Ok(list
             .into_iter()
-            .map(crate::commitment::graphql::CommitmentNode)
+            .map(crate::commitment::graphql::CommitmentNode::shared)
             .collect())
     }
 }

@@ -276,7 +276,7 @@ async fn set_off(
                 .collect(),
         };
         let c = crate::commitment::graphql::submit(w, item, input).await?;
-        m.commitment_id = Some(c.commitment.0.id);
+        m.commitment_id = Some(c.commitment.commitment().id);
     }
     m.state = MatterState::InProgress;
     m.complete_at = Some(w.clock().now());
@@ -379,7 +379,7 @@ pub async fn open_for_commitment(
     m.subject_id = c.subject_id.clone();
     m.applicant_name = c.applicant_name.clone();
     m.commitment_id = Some(c.id);
-    m.materials = c.materials_submitted.clone();
+    m.materials = c.documents()?.materials_submitted.clone();
     w.defer(store::route_statements(w.backend(), &m, &legs)?);
     Ok(m)
 }

@@ -111,6 +111,7 @@ pub(crate) async fn run(w: &Write<'_>, id: &ID) -> Result<VerificationPayload> {
         today,
     };
     let mut results: Vec<ConditionResult> = c
+        .documents()?
         .notification
         .conditions
         .iter()

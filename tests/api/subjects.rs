@@ -130,7 +130,8 @@ async fn sqlite_reads_on_the_calling_thread_what_the_pool_reads() {
         power_item,
         issuer_key,
         credit_record,
-        punishment_entry
+        punishment_entry,
+        commitment_listed
     );
     let certificates = read_both_ways(db, certificate::Entity::find()).await;
     let commitments = read_both_ways(db, commitment::Entity::find()).await;
@@ -157,4 +158,77 @@ async fn sqlite_reads_on_the_calling_thread_what_the_pool_reads() {
         inline >= 6,
         "the lookup's reads ran inline: {inline} of {reads}"
     );
+}
+
+#[tokio::test]
+async fn a_subjects_commitments_are_listed_without_their_documents_and_give_them_when_asked() {
+    let hub = TestHub::spawn_demo().await;
+    let db = &hub.state.db;
+    let t = hub.token(TAX, "credit:read certificate:read commitment:read");
+    let subjects = hub
+        .gql(
+            "{ commitments(first: 100) { edges { node { applicant { subjectId } } } } }",
+            json!({}),
+            Some(&hub.token(TAX, "commitment:read pii:read")),
+        )
+        .await;
+    let mut ids: Vec<String> = ok(&subjects)["commitments"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["node"]["applicant"]["subjectId"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert!(ids.len() >= 5, "{ids:?}");
+    let fields = "id state signedNotification { itemName conditions { text } } \
+                  statements { knowsNotification declaresTruth } materialsSubmitted";
+
+    // Without the documents: the same number of queries as with them, less one.
+    let q = |with: &str| {
+        format!(
+            "query($ids: [SubjectId!]!) {{ subjects(ids: $ids) {{ id commitments {{ {with} }} }} }}"
+        )
+    };
+    let before = db.stats.reads();
+    ok(&hub
+        .gql(&q("id state"), json!({ "ids": ids }), Some(&t))
+        .await);
+    let without = db.stats.reads() - before;
+    let before = db.stats.reads();
+    let listed = hub.gql(&q(fields), json!({ "ids": ids }), Some(&t)).await;
+    let with = db.stats.reads() - before;
+    assert_eq!(
+        with,
+        without + 1,
+        "one query more for every commitment's documents"
+    );
+
+    // And what each gives is what the commitment itself gives.
+    let mut compared = 0;
+    for subject in ok(&listed)["subjects"].as_array().unwrap() {
+        for c in subject["commitments"].as_array().unwrap() {
+            let one = hub
+                .gql(
+                    &format!("query($id: ID!) {{ commitment(id: $id) {{ {fields} }} }}"),
+                    json!({ "id": c["id"] }),
+                    Some(&t),
+                )
+                .await;
+            assert_eq!(&ok(&one)["commitment"], c);
+            assert!(
+                !c["signedNotification"]["itemName"]
+                    .as_str()
+                    .unwrap()
+                    .is_empty()
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 5, "{compared}");
 }
