@@ -9,7 +9,7 @@ use sea_orm::{
 
 use crate::auth::Scope;
 use crate::connection_type;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::identity::{SubjectId, SubjectKind};
 use crate::pagination;
 use crate::request::ContextExt;
@@ -112,16 +112,35 @@ pub struct AuditChainBreak {
 /// The result of checking the audit chain.
 #[derive(SimpleObject)]
 pub struct AuditChainReport {
-    /// True when every sealed entry links to the one before and matches its hash.
+    /// True when no broken link was found: every entry checked links to the
+    /// one before and matches its hash (and, when `complete`, the chain ends
+    /// where its recorded head says).
     pub valid: bool,
-    /// Entries sealed into the chain (and checked).
+    /// The sequence number the check reached: every link up to it holds.
+    /// With `complete`, the number of entries sealed into the chain.
     pub sealed_count: i64,
     /// Entries committed but not yet sealed (they are sealed within a second).
     pub pending_count: i64,
-    /// The hash of the last sealed entry.
+    /// The hash of entry `sealedCount` (the chain's head when `complete`).
+    /// With `sealedCount`, where to resume (`after`) a check that stopped at
+    /// `maxEntries`, or where the next check need start.
     pub head_hash: String,
+    /// Entries this check read.
+    pub checked_count: i64,
+    /// Whether the check reached the end of the chain and compared it with
+    /// the recorded head; false when it stopped at `maxEntries` or at a break.
+    pub complete: bool,
     /// The first broken link, if any.
     pub first_break: Option<AuditChainBreak>,
+}
+
+/// A link of the audit chain that a previous check verified.
+#[derive(InputObject)]
+pub struct AuditLinkInput {
+    /// Its sequence number (a report's `sealedCount`).
+    pub seq: i64,
+    /// Its hash (that report's `headHash`).
+    pub hash: String,
 }
 
 /// The audit log.
@@ -186,17 +205,64 @@ impl AuditQuery {
         ))
     }
 
-    /// Checks the whole hash chain and names the first broken link, if any
-    /// (scope `audit:read`). It reads every sealed entry, so it takes time on
-    /// a large log.
-    async fn verify_audit_chain(&self, ctx: &Context<'_>) -> Result<AuditChainReport> {
+    /// Checks the hash chain and names the first broken link, if any (scope
+    /// `audit:read`). Without arguments it reads every sealed entry, which
+    /// takes time on a large log; `after` and `maxEntries` check it in parts.
+    async fn verify_audit_chain(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Start after this link, verified by an earlier check (its `sealedCount` and `headHash`); the entries up to it are not read again, but it must still have that hash. Default: the chain's start."
+        )]
+        after: Option<AuditLinkInput>,
+        #[graphql(
+            desc = "Read at most this many entries (at least 1), then stop with `complete` false; resume with `after`. Default: to the end."
+        )]
+        max_entries: Option<i32>,
+    ) -> Result<AuditChainReport> {
         ctx.read_with("verifyAuditChain", Scope::AuditRead)?;
-        let r = super::verify(&ctx.app().db).await?;
+        let max = max_entries
+            .map(|n| {
+                u64::try_from(n).ok().filter(|&n| n >= 1).ok_or_else(|| {
+                    Error::bad_field(
+                        "maxEntries",
+                        format!("maxEntries must be at least 1, not {n}"),
+                    )
+                })
+            })
+            .transpose()?;
+        let after = after
+            .map(|l| {
+                if l.seq < 1 {
+                    return Err(Error::bad_field(
+                        "after",
+                        format!("after.seq must be at least 1, not {}", l.seq),
+                    ));
+                }
+                let hex = l.hash.len() == super::chain::GENESIS.len()
+                    && l.hash
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if !hex {
+                    return Err(Error::bad_field(
+                        "after",
+                        "after.hash must be a hash as a report gives it: 64 lower-case hex digits",
+                    ));
+                }
+                Ok(super::Verified {
+                    seq: l.seq,
+                    hash: l.hash,
+                })
+            })
+            .transpose()?;
+        let r = super::verify(&ctx.app().db, after, max).await?;
         Ok(AuditChainReport {
             valid: r.first_break.is_none(),
             sealed_count: r.sealed,
             pending_count: r.pending,
             head_hash: r.head_hash,
+            checked_count: r.checked,
+            complete: r.complete,
             first_break: r.first_break.map(|b| AuditChainBreak {
                 seq: b.seq,
                 entry_id: b.entry_id,

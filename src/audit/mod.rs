@@ -483,18 +483,36 @@ fn content(e: &audit_entry::Model, seq: i64) -> chain::Content<'_> {
 /// The state of the chain.
 #[derive(Clone, Debug)]
 pub struct ChainReport {
-    /// Entries sealed into the chain and checked.
+    /// The last sealed entry the check reached: every link up to it holds.
     pub sealed: i64,
     /// Entries committed but not yet sealed.
     pub pending: i64,
-    /// The hash of the last sealed entry.
+    /// The hash of entry `sealed`.
     pub head_hash: String,
+    /// Entries this check read.
+    pub checked: i64,
+    /// Whether the check reached the end of the chain (and compared it with
+    /// the recorded head), rather than stopping at its limit or a break.
+    pub complete: bool,
     /// The first break, if any.
     pub first_break: Option<chain::Break>,
 }
 
-/// Reads the whole sealed chain in order and checks every link and the head.
-pub async fn verify(db: &Db) -> Result<ChainReport> {
+/// A link a check starts after: one a previous check verified.
+#[derive(Clone, Debug)]
+pub struct Verified {
+    /// Its sequence number.
+    pub seq: i64,
+    /// Its hash, as that check reported it.
+    pub hash: String,
+}
+
+/// Reads the sealed chain in order and checks every link; from its start, or
+/// after `after` (which must still have the hash a previous check saw); up to
+/// `max` entries, or to its end, which is then compared with the recorded
+/// head. A check of a long log can so be done in parts, and an auditor who
+/// keeps the last verified link need only check what was added since.
+pub async fn verify(db: &Db, after: Option<Verified>, max: Option<u64>) -> Result<ChainReport> {
     const PAGE: u64 = 2000;
     let conn = &db.read;
     let pending = audit_entry::Entity::find()
@@ -502,13 +520,63 @@ pub async fn verify(db: &Db) -> Result<ChainReport> {
         .count(conn)
         .await? as i64;
     let head = audit_head::Entity::find_by_id(1).one(conn).await?;
-    let (mut last_seq, mut last_hash) = (0i64, chain::GENESIS.to_owned());
-    let mut first_break = None;
+    let mut report = ChainReport {
+        sealed: 0,
+        pending,
+        head_hash: chain::GENESIS.to_owned(),
+        checked: 0,
+        complete: false,
+        first_break: None,
+    };
+    if let Some(link) = after {
+        let recorded = head.as_ref().map_or(0, |h| h.seq);
+        if link.seq > recorded {
+            return Err(Error::bad_field(
+                "after",
+                format!(
+                    "the chain has {recorded} sealed entries; there is no entry {} to start after",
+                    link.seq
+                ),
+            ));
+        }
+        let stored = audit_entry::Entity::find()
+            .filter(audit_entry::Column::Seq.eq(link.seq))
+            .one(conn)
+            .await?;
+        let problem = match &stored {
+            None => Some("it is missing: entries were removed".to_owned()),
+            Some(e) if e.hash.as_deref() != Some(link.hash.as_str()) => Some(
+                "its hash is not the one verified before: the chain was rewritten at or before it"
+                    .to_owned(),
+            ),
+            Some(_) => None,
+        };
+        if let Some(problem) = problem {
+            report.first_break = Some(chain::Break {
+                seq: link.seq,
+                entry_id: stored.map(|e| e.id),
+                problem,
+            });
+            return Ok(report);
+        }
+        (report.sealed, report.head_hash) = (link.seq, link.hash);
+    }
+    let mut left = max.unwrap_or(u64::MAX);
     loop {
+        let want = PAGE.min(left);
+        if want == 0 {
+            // At the limit: complete only if nothing follows.
+            report.complete = audit_entry::Entity::find()
+                .filter(audit_entry::Column::Seq.gt(report.sealed))
+                .one(conn)
+                .await?
+                .is_none();
+            break;
+        }
         let rows = audit_entry::Entity::find()
-            .filter(audit_entry::Column::Seq.gt(last_seq))
+            .filter(audit_entry::Column::Seq.gt(report.sealed))
             .order_by_asc(audit_entry::Column::Seq)
-            .limit(PAGE)
+            .limit(want)
             .all(conn)
             .await?;
         let sealed: Vec<chain::Sealed<'_>> = rows
@@ -519,35 +587,33 @@ pub async fn verify(db: &Db) -> Result<ChainReport> {
                 hash: r.hash.as_deref().unwrap_or(""),
             })
             .collect();
-        match chain::check_run(last_seq, last_hash.clone(), &sealed) {
-            Ok((seq, hash)) => (last_seq, last_hash) = (seq, hash),
+        report.checked += rows.len() as i64;
+        left -= rows.len() as u64;
+        match chain::check_run(report.sealed, report.head_hash.clone(), &sealed) {
+            Ok((seq, hash)) => (report.sealed, report.head_hash) = (seq, hash),
             Err(b) => {
-                first_break = Some(b);
-                break;
+                report.first_break = Some(b);
+                return Ok(report);
             }
         }
-        if (rows.len() as u64) < PAGE {
+        if (rows.len() as u64) < want {
+            report.complete = true;
             break;
         }
     }
-    if first_break.is_none()
+    if report.complete
         && let Some(h) = &head
-        && (h.seq != last_seq || h.hash != last_hash)
+        && (h.seq != report.sealed || h.hash != report.head_hash)
     {
-        first_break = Some(chain::Break {
-            seq: last_seq + 1,
+        report.first_break = Some(chain::Break {
+            seq: report.sealed + 1,
             entry_id: None,
             problem: format!(
-                "the chain ends at entry {last_seq} but its head records entry {}: \
+                "the chain ends at entry {} but its head records entry {}: \
                          entries were removed from the end",
-                h.seq
+                report.sealed, h.seq
             ),
         });
     }
-    Ok(ChainReport {
-        sealed: last_seq,
-        pending,
-        head_hash: last_hash,
-        first_break,
-    })
+    Ok(report)
 }

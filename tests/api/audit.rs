@@ -169,3 +169,95 @@ async fn two_replicas_writing_at_once_keep_one_chain() {
     assert_eq!(r["pendingCount"], 0);
     assert_eq!(r["sealedCount"], 40);
 }
+
+#[tokio::test]
+async fn the_chain_checks_in_parts_and_from_a_link_verified_before() {
+    let hub = TestHub::spawn().await;
+    let t = hub.token(TAX, "audit:read");
+    for _ in 0..7 {
+        ok(&hub.gql(SUBJECT, json!({}), Some(&t)).await);
+    }
+    hub.sealed().await;
+    let check = |args: &str| {
+        format!(
+            "{{ verifyAuditChain{args} {{ valid sealedCount headHash checkedCount complete firstBreak {{ seq problem }} }} }}"
+        )
+    };
+    let whole = hub.gql(&check(""), json!({}), Some(&t)).await;
+    let whole = ok(&whole)["verifyAuditChain"].clone();
+    assert_eq!(whole["complete"], true, "{whole}");
+    let total = whole["sealedCount"].as_i64().unwrap();
+    assert!(total >= 7, "{whole}");
+    assert_eq!(whole["checkedCount"], total);
+
+    // In parts of three, each resuming where the last stopped.
+    let (mut seq, mut hash, mut parts) = (0, String::new(), 0);
+    loop {
+        let args = if seq == 0 {
+            "(maxEntries: 3)".to_owned()
+        } else {
+            format!("(maxEntries: 3, after: {{seq: {seq}, hash: \"{hash}\"}})")
+        };
+        let body = hub.gql(&check(&args), json!({}), Some(&t)).await;
+        let r = &ok(&body)["verifyAuditChain"];
+        assert_eq!(r["valid"], true, "{r}");
+        assert!(r["checkedCount"].as_i64().unwrap() <= 3, "{r}");
+        seq = r["sealedCount"].as_i64().unwrap();
+        hash = r["headHash"].as_str().unwrap().to_owned();
+        parts += 1;
+        if r["complete"] == true {
+            break;
+        }
+        assert!(parts < 10, "{r}");
+    }
+    // Each check is itself audited, so the chain grew meanwhile.
+    assert!(seq >= total && parts >= (total + 2) / 3, "{seq} {parts}");
+    let from_whole = format!(
+        "(after: {{seq: {total}, hash: \"{}\"}}, maxEntries: 1)",
+        whole["headHash"].as_str().unwrap()
+    );
+    let body = hub.gql(&check(&from_whole), json!({}), Some(&t)).await;
+    assert_eq!(ok(&body)["verifyAuditChain"]["valid"], true, "{body}");
+
+    // A later check from the verified head reads only what came since.
+    ok(&hub.gql(SUBJECT, json!({}), Some(&t)).await);
+    hub.sealed().await;
+    let since = format!("(after: {{seq: {seq}, hash: \"{hash}\"}})");
+    let body = hub.gql(&check(&since), json!({}), Some(&t)).await;
+    let r = &ok(&body)["verifyAuditChain"];
+    assert_eq!(
+        (&r["valid"], &r["complete"]),
+        (&json!(true), &json!(true)),
+        "{r}"
+    );
+    assert!(r["checkedCount"].as_i64().unwrap() >= 1, "{r}");
+    assert!(r["checkedCount"].as_i64().unwrap() < total, "{r}");
+
+    // The verified link itself rewritten: named, even though the entries
+    // after it still link to its new hash.
+    let db = &hub.state.db.write;
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        format!(
+            "UPDATE audit_entry SET hash = '{}' WHERE seq = {seq}",
+            "f".repeat(64)
+        ),
+    ))
+    .await
+    .unwrap();
+    let body = hub.gql(&check(&since), json!({}), Some(&t)).await;
+    let r = &ok(&body)["verifyAuditChain"];
+    assert_eq!(r["valid"], false, "{r}");
+    assert_eq!(r["firstBreak"]["seq"], seq, "{r}");
+
+    // What cannot be a starting point or a limit is refused.
+    for args in [
+        "(maxEntries: 0)".to_owned(),
+        format!("(after: {{seq: 0, hash: \"{hash}\"}})"),
+        format!("(after: {{seq: {}, hash: \"{hash}\"}})", total + 100),
+        "(after: {seq: 1, hash: \"not a hash\"})".to_owned(),
+    ] {
+        let body = hub.gql(&check(&args), json!({}), Some(&t)).await;
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{args}: {body}");
+    }
+}
