@@ -305,71 +305,74 @@ def measure(args, url, data, info, floor_results=None, label=""):
     oha = Oha(oha_binary(), args.duration)
     db = Db(url)
     hub = start_hub(url, data, args.port)
-    time.sleep(2)
-    idle_rss, _ = hub.memory()
-    read = token(url, data, "410900-SWJ", "credit:read certificate:read certificate:verify commitment:read")
-    write = token(url, data, "410900-SCJGJ", "commitment:write")
-    dash = token(url, data, "410900-FGW", "metrics:read")
-    auditor = token(url, data, "410900-SFJ", "audit:read")
+    # Stopped also when a check fails, so that no hub is left holding the port.
+    try:
+        time.sleep(2)
+        idle_rss, _ = hub.memory()
+        read = token(url, data, "410900-SWJ", "credit:read certificate:read certificate:verify commitment:read")
+        write = token(url, data, "410900-SCJGJ", "commitment:write")
+        dash = token(url, data, "410900-FGW", "metrics:read")
+        auditor = token(url, data, "410900-SFJ", "audit:read")
 
-    ids = [r[0] for r in db.rows("SELECT id FROM subject ORDER BY id LIMIT 200000")][::97][:1000]
-    batch = ids[:100]
-    cert = db.one("SELECT identifier FROM certificate WHERE status = 'VALID' ORDER BY identifier LIMIT 1")
-    doc = graphql(args.port, token(url, data, "410900-SCJGJ", "certificate:read"),
-                  "query($id: CertificateIdentifier!) { exportCertificate(identifier: $id) }", {"id": cert})["exportCertificate"]
-    clean = db.one(
-        "SELECT s.id FROM subject s WHERE length(s.id) = 18 AND s.id LIKE '91%' "
-        "AND NOT EXISTS (SELECT 1 FROM credit_record r WHERE r.subject_id = s.id) "
-        "AND NOT EXISTS (SELECT 1 FROM punishment_entry e WHERE e.subject_id = s.id) ORDER BY s.id LIMIT 1")
-    today = datetime.date.today()
+        ids = [r[0] for r in db.rows("SELECT id FROM subject ORDER BY id LIMIT 200000")][::97][:1000]
+        batch = ids[:100]
+        cert = db.one("SELECT identifier FROM certificate WHERE status = 'VALID' ORDER BY identifier LIMIT 1")
+        doc = graphql(args.port, token(url, data, "410900-SCJGJ", "certificate:read"),
+                      "query($id: CertificateIdentifier!) { exportCertificate(identifier: $id) }", {"id": cert})["exportCertificate"]
+        clean = db.one(
+            "SELECT s.id FROM subject s WHERE length(s.id) = 18 AND s.id LIKE '91%' "
+            "AND NOT EXISTS (SELECT 1 FROM credit_record r WHERE r.subject_id = s.id) "
+            "AND NOT EXISTS (SELECT 1 FROM punishment_entry e WHERE e.subject_id = s.id) ORDER BY s.id LIMIT 1")
+        today = datetime.date.today()
 
-    bodies = {
-        "b": json.dumps({"query": BATCH_QUERY, "variables": {"ids": batch}}),
-        "c": json.dumps({"query": VERIFY_QUERY, "variables": {"i": {"document": doc}}}),
-        "d": json.dumps({"query": SUBMIT_MUTATION, "variables": {"input": {
-            "item": "410900-SCJGJ-XK-003", "applicant": clean, "applicantName": "基准测试药房有限公司",
-            "kind": "MEETS_NOW", "statements": {"knowsNotification": True, "meetsConditions": True,
-                                                 "acceptsLiability": True, "declaresTruth": True},
-            "materials": ["药品经营许可证申请表", "营业场所平面布局图", "药学技术人员资格证书"]}}}),
-        "e": json.dumps({"query": METRICS_QUERY, "variables": {"f": {
-            "from": str(today - datetime.timedelta(days=365)), "to": str(today), "bucket": "MONTH"}}}),
-    }
-    graphql_url = f"http://127.0.0.1:{args.port}/graphql"
-    ctx = {"port": args.port, "ids": ids}
-    scenarios = [
-        ("a", "single-subject lookup (credit, certificates, open commitments; audited)", scenario_a(ctx), read, None, True),
-        ("b", "batch lookup of 100 subjects", graphql_url, read, bodies["b"], False),
-        ("c", "verifyCertificate of a presented document", graphql_url, read, bodies["c"], False),
-        ("d", "submitCommitment (write path: eligibility, audit entry, one transaction)", graphql_url, write, bodies["d"], False),
-        ("e", "dashboard metrics over the whole dataset", graphql_url, dash, bodies["e"], False),
-    ]
-    results = []
-    peak_load_rss = 0.0
-    peak = 0.0
-    for key, title, target_url, tok, body, regex in scenarios:
-        if args.only and key not in args.only:
-            continue
-        probe(args.port, tok, body, ids[0] if regex else None)
-        before = int(db.one("SELECT COUNT(*) FROM commitment")) if key == "d" else None
-        for c in CLIENTS:
-            # A dashboard takes seconds, not milliseconds: a count of requests
-            # (two per client) rather than a duration.
-            n = max(4, 2 * c) if key == "e" else submissions(args, c) if key == "d" else None
-            hub.reset_peak()
-            r = oha.run(target_url, c, token=tok, body=body, regex=regex, requests=n)
-            rss, run_peak = hub.memory()
-            peak_load_rss = max(peak_load_rss, rss)
-            peak = max(peak, run_peak)
-            r.update(key=key, title=title, clients=c, rss=rss, peak=run_peak)
-            log(f"{label}({key}) {c:>2} clients: {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, failed {r['failed']}")
-            results.append(r)
-        if key == "d":
-            after = int(db.one("SELECT COUNT(*) FROM commitment"))
-            sent = sum(r["ok"] for r in results if r["key"] == "d")
-            results[-1]["writes"] = {"accepted": sent, "stored": after - before}
-    time.sleep(1)
-    chain = chain_report(args.port, auditor)
-    hub.stop()
+        bodies = {
+            "b": json.dumps({"query": BATCH_QUERY, "variables": {"ids": batch}}),
+            "c": json.dumps({"query": VERIFY_QUERY, "variables": {"i": {"document": doc}}}),
+            "d": json.dumps({"query": SUBMIT_MUTATION, "variables": {"input": {
+                "item": "410900-SCJGJ-XK-003", "applicant": clean, "applicantName": "基准测试药房有限公司",
+                "kind": "MEETS_NOW", "statements": {"knowsNotification": True, "meetsConditions": True,
+                                                     "acceptsLiability": True, "declaresTruth": True},
+                "materials": ["药品经营许可证申请表", "营业场所平面布局图", "药学技术人员资格证书"]}}}),
+            "e": json.dumps({"query": METRICS_QUERY, "variables": {"f": {
+                "from": str(today - datetime.timedelta(days=365)), "to": str(today), "bucket": "MONTH"}}}),
+        }
+        graphql_url = f"http://127.0.0.1:{args.port}/graphql"
+        ctx = {"port": args.port, "ids": ids}
+        scenarios = [
+            ("a", "single-subject lookup (credit, certificates, open commitments; audited)", scenario_a(ctx), read, None, True),
+            ("b", "batch lookup of 100 subjects", graphql_url, read, bodies["b"], False),
+            ("c", "verifyCertificate of a presented document", graphql_url, read, bodies["c"], False),
+            ("d", "submitCommitment (write path: eligibility, audit entry, one transaction)", graphql_url, write, bodies["d"], False),
+            ("e", "dashboard metrics over the whole dataset", graphql_url, dash, bodies["e"], False),
+        ]
+        results = []
+        peak_load_rss = 0.0
+        peak = 0.0
+        for key, title, target_url, tok, body, regex in scenarios:
+            if args.only and key not in args.only:
+                continue
+            probe(args.port, tok, body, ids[0] if regex else None)
+            before = int(db.one("SELECT COUNT(*) FROM commitment")) if key == "d" else None
+            for c in CLIENTS:
+                # A dashboard takes seconds, not milliseconds: a count of requests
+                # (two per client) rather than a duration.
+                n = max(4, 2 * c) if key == "e" else submissions(args, c) if key == "d" else None
+                hub.reset_peak()
+                r = oha.run(target_url, c, token=tok, body=body, regex=regex, requests=n)
+                rss, run_peak = hub.memory()
+                peak_load_rss = max(peak_load_rss, rss)
+                peak = max(peak, run_peak)
+                r.update(key=key, title=title, clients=c, rss=rss, peak=run_peak)
+                log(f"{label}({key}) {c:>2} clients: {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, failed {r['failed']}")
+                results.append(r)
+            if key == "d":
+                after = int(db.one("SELECT COUNT(*) FROM commitment"))
+                sent = sum(r["ok"] for r in results if r["key"] == "d")
+                results[-1]["writes"] = {"accepted": sent, "stored": after - before}
+        time.sleep(1)
+        chain = chain_report(args.port, auditor)
+    finally:
+        hub.stop()
     memory = {"idle": idle_rss, "load": peak_load_rss, "peak": peak}
     return results, memory, chain, oha.version
 
