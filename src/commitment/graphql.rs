@@ -509,7 +509,7 @@ impl CommitmentQuery {
             overdue_on: f.overdue_only.then_some(today),
             published_on: None,
         };
-        let (rows, total) = store::list(&ctx.app().db.read, &filter, &page).await?;
+        let (rows, total) = store::list(&ctx.app().db.read, &filter, &page, false).await?;
         for c in &rows {
             ctx.touched(&c.subject_id);
             ctx.looked_up(&c.dept_code);
@@ -544,7 +544,8 @@ impl CommitmentQuery {
             published_on: Some(ctx.app().clock.today()),
             ..Default::default()
         };
-        let (rows, total) = store::list(&ctx.app().db.read, &filter, &page).await?;
+        // What is published is what was signed: the documents are the point.
+        let (rows, total) = store::list(&ctx.app().db.read, &filter, &page, true).await?;
         Ok(pagination::connection(
             rows,
             &page,

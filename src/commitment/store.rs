@@ -619,28 +619,61 @@ pub fn overdue(today: NaiveDate) -> Condition {
         )
 }
 
-/// A page of commitments, newest first.
+/// A page of commitments, newest first; without their documents unless
+/// `documents` (see [`Documents`]).
 pub async fn list(
     conn: &impl ConnectionTrait,
     f: &Filter,
     page: &Page<(DateTime<Utc>, Uuid)>,
+    documents: bool,
 ) -> Result<(Vec<Commitment>, u64)> {
-    use commitment::Column as C;
     let cond = condition(f);
     let total = commitment::Entity::find()
         .filter(cond.clone())
         .count(conn)
         .await?;
-    let q = commitment::Entity::find().filter(cond);
-    let rows = crate::pagination::newest_first(q, C::SubmittedAt, C::Id, page)
+    // Both entities name the one table, so the filter's columns serve both.
+    let rows = if documents {
+        use commitment::{Column as C, Entity};
+        page_of(
+            conn,
+            Entity::find().filter(cond),
+            C::SubmittedAt,
+            C::Id,
+            page,
+        )
+        .await?
+    } else {
+        use commitment_listed::{Column as C, Entity};
+        page_of(
+            conn,
+            Entity::find().filter(cond),
+            C::SubmittedAt,
+            C::Id,
+            page,
+        )
+        .await?
+    };
+    Ok((rows, total))
+}
+
+async fn page_of<E>(
+    conn: &impl ConnectionTrait,
+    q: sea_orm::Select<E>,
+    at: E::Column,
+    id: E::Column,
+    page: &Page<(DateTime<Utc>, Uuid)>,
+) -> Result<Vec<Commitment>>
+where
+    E: EntityTrait,
+    Commitment: TryFrom<E::Model, Error = Error>,
+{
+    crate::pagination::newest_first(q, at, id, page)
         .all(conn)
-        .await?;
-    Ok((
-        rows.into_iter()
-            .map(Commitment::try_from)
-            .collect::<Result<_>>()?,
-        total,
-    ))
+        .await?
+        .into_iter()
+        .map(Commitment::try_from)
+        .collect()
 }
 
 /// The most commitments a subject's view lists.

@@ -161,7 +161,7 @@ async fn sqlite_reads_on_the_calling_thread_what_the_pool_reads() {
 }
 
 #[tokio::test]
-async fn a_subjects_commitments_are_listed_without_their_documents_and_give_them_when_asked() {
+async fn commitments_are_listed_without_their_documents_and_give_them_when_asked() {
     let hub = TestHub::spawn_demo().await;
     let db = &hub.state.db;
     let t = hub.token(TAX, "credit:read certificate:read commitment:read");
@@ -231,4 +231,28 @@ async fn a_subjects_commitments_are_listed_without_their_documents_and_give_them
         }
     }
     assert!(compared >= 5, "{compared}");
+
+    // A department's list reads them the same way.
+    let page = hub
+        .gql(
+            &format!("{{ commitments(first: 10) {{ edges {{ node {{ {fields} }} }} }} }}"),
+            json!({}),
+            Some(&t),
+        )
+        .await;
+    let edges = ok(&page)["commitments"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(edges.len(), 10);
+    for e in edges {
+        let one = hub
+            .gql(
+                &format!("query($id: ID!) {{ commitment(id: $id) {{ {fields} }} }}"),
+                json!({ "id": e["node"]["id"] }),
+                Some(&t),
+            )
+            .await;
+        assert_eq!(ok(&one)["commitment"], e["node"]);
+    }
 }
