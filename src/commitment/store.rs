@@ -100,8 +100,9 @@ pub struct Commitment {
     pub version: i32,
 }
 
-/// A commitment from a row of `$model`'s entity, with `$documents`. Written
-/// once for both entities over the table, so they cannot drift apart.
+/// The commitment in the model `$m` of either entity over the table, with
+/// `$documents`. Written once for both, so that a column added to the one and
+/// not the other does not compile.
 macro_rules! from_row {
     ($m:ident, $documents:expr) => {
         Commitment {
