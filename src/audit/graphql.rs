@@ -129,6 +129,8 @@ pub struct AuditChainReport {
     pub checked_count: i64,
     /// Whether the check reached the end of the chain and compared it with
     /// the recorded head; false when it stopped at `maxEntries` or at a break.
+    /// The end is where the head stood when the check began: entries sealed
+    /// meanwhile are left to the next check.
     pub complete: bool,
     /// The first broken link, if any.
     pub first_break: Option<AuditChainBreak>,

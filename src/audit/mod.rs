@@ -509,8 +509,8 @@ pub struct Verified {
 
 /// Reads the sealed chain in order and checks every link; from its start, or
 /// after `after` (which must still have the hash a previous check saw); up to
-/// `max` entries, or to its end, which is then compared with the recorded
-/// head. A check of a long log can so be done in parts, and an auditor who
+/// `max` entries, or to its end as the recorded head stood when the check
+/// began, which is then compared with that head. A check of a long log can so be done in parts, and an auditor who
 /// keeps the last verified link need only check what was added since.
 pub async fn verify(db: &Db, after: Option<Verified>, max: Option<u64>) -> Result<ChainReport> {
     const PAGE: u64 = 2000;
@@ -520,6 +520,17 @@ pub async fn verify(db: &Db, after: Option<Verified>, max: Option<u64>) -> Resul
         .count(conn)
         .await? as i64;
     let head = audit_head::Entity::find_by_id(1).one(conn).await?;
+    // The chain as it stood when the check began: entries sealed meanwhile
+    // (the sequencer keeps sealing) are left to the next check, so that they
+    // are not mistaken for entries the recorded head does not know.
+    let upto = head.as_ref().map(|h| h.seq);
+    let after_sealed = |seq: i64| {
+        let q = audit_entry::Entity::find().filter(audit_entry::Column::Seq.gt(seq));
+        match upto {
+            Some(last) => q.filter(audit_entry::Column::Seq.lte(last)),
+            None => q,
+        }
+    };
     let mut report = ChainReport {
         sealed: 0,
         pending,
@@ -566,15 +577,10 @@ pub async fn verify(db: &Db, after: Option<Verified>, max: Option<u64>) -> Resul
         let want = PAGE.min(left);
         if want == 0 {
             // At the limit: complete only if nothing follows.
-            report.complete = audit_entry::Entity::find()
-                .filter(audit_entry::Column::Seq.gt(report.sealed))
-                .one(conn)
-                .await?
-                .is_none();
+            report.complete = after_sealed(report.sealed).one(conn).await?.is_none();
             break;
         }
-        let rows = audit_entry::Entity::find()
-            .filter(audit_entry::Column::Seq.gt(report.sealed))
+        let rows = after_sealed(report.sealed)
             .order_by_asc(audit_entry::Column::Seq)
             .limit(want)
             .all(conn)
