@@ -4,7 +4,7 @@
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 
-use crate::certificate::store::HolderCertificatesLoader;
+use crate::certificate::store::{CertificateLoader, HolderCertificatesLoader, TypeLoader};
 use crate::commitment::store::{
     CommitmentLoader, SubjectCommitmentsLoader, SubjectOpenCommitmentsLoader,
 };
@@ -33,8 +33,13 @@ pub struct Loaders {
     pub commitments: DataLoader<SubjectCommitmentsLoader, HashMapCache>,
     /// Open commitments by subject (cached for the request).
     pub open_commitments: DataLoader<SubjectOpenCommitmentsLoader, HashMapCache>,
-    /// Certificates by holder (cached for the request).
+    /// Certificates by holder, as lists read them (cached for the request).
     pub certificates: DataLoader<HolderCertificatesLoader, HashMapCache>,
+    /// Whole certificates by id.
+    pub certificate: DataLoader<CertificateLoader>,
+    /// Certificate types by code (cached for the request: a list's
+    /// certificates share a few).
+    pub certificate_types: DataLoader<TypeLoader, HashMapCache>,
     /// Commitments by id.
     pub commitment: DataLoader<CommitmentLoader>,
     /// Outlets by code.
@@ -112,6 +117,13 @@ impl Loaders {
             )
             .delay(NO_DELAY)
             .max_batch_size(batch),
+            certificate: DataLoader::new(CertificateLoader(reader()), tokio::spawn).delay(NO_DELAY),
+            certificate_types: DataLoader::with_cache(
+                TypeLoader(reader()),
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .delay(NO_DELAY),
             commitment: DataLoader::new(CommitmentLoader(reader()), tokio::spawn).delay(NO_DELAY),
             outlets: DataLoader::new(OutletLoader(conn()), tokio::spawn).delay(NO_DELAY),
             agent: DataLoader::new(AgentLoader(conn()), tokio::spawn).delay(NO_DELAY),

@@ -12,6 +12,7 @@ pub mod audit_head;
 pub mod calendar_day;
 pub mod calendar_year;
 pub mod certificate;
+pub mod certificate_listed;
 pub mod certificate_serial;
 pub mod certificate_type;
 pub mod commitment;

@@ -1,7 +1,7 @@
 //! GraphQL types, queries and mutations of e-certificates.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use base64::Engine;
@@ -130,16 +130,61 @@ pub struct CertificateHolder {
     pub name: String,
 }
 
-/// A certificate as GraphQL shows it.
+/// A certificate as GraphQL shows it: read whole, or as a holder's list
+/// reads it, in which case a field the list did not read loads the rest.
 ///
 /// Shared, so that the request's loaders hand it out without copying it.
-#[derive(Clone)]
-pub struct CertificateNode(pub Arc<Cert>);
+pub struct CertificateNode(Read);
+
+enum Read {
+    Whole(Arc<Cert>),
+    /// As listed; the whole certificate once a field needed it.
+    Listed(Arc<store::Listed>, OnceLock<Arc<Cert>>),
+}
+
+/// A column both ways of reading a certificate hold.
+macro_rules! column {
+    ($node:expr, $col:ident) => {
+        match &$node.0 {
+            Read::Whole(c) => &c.row.$col,
+            Read::Listed(l, _) => &l.$col,
+        }
+    };
+}
 
 impl CertificateNode {
     /// The node of `c`.
     pub fn new(c: Cert) -> Self {
-        CertificateNode(Arc::new(c))
+        CertificateNode(Read::Whole(Arc::new(c)))
+    }
+
+    /// The node of a certificate as a holder's list read it.
+    pub fn listed(c: Arc<store::Listed>) -> Self {
+        CertificateNode(Read::Listed(c, OnceLock::new()))
+    }
+
+    /// The whole certificate: as read, or loaded by id (batched with the
+    /// other certificates of the answer that need theirs).
+    async fn whole(&self, ctx: &Context<'_>) -> Result<&Cert> {
+        let (listed, cell) = match &self.0 {
+            Read::Whole(c) => return Ok(c),
+            Read::Listed(l, cell) => (l, cell),
+        };
+        if let Some(c) = cell.get() {
+            return Ok(c);
+        }
+        let id = listed.id;
+        let whole = ctx
+            .request()
+            .loaders
+            .certificate
+            .load_one(id)
+            .await
+            .map_err(|e| {
+                Error::internal_msg(format!("loading certificate {id}: {:?}", e.message()))
+            })?
+            .ok_or_else(|| Error::internal_msg(format!("certificate {id} is gone")))?;
+        Ok(cell.get_or_init(|| whole))
     }
 }
 
@@ -155,29 +200,29 @@ connection_type!(
 impl CertificateNode {
     /// Internal id.
     async fn id(&self) -> ID {
-        ID(self.0.row.id.to_string())
+        ID(column!(self, id).to_string())
     }
     /// 电子证照标识 (GB/T 36904).
     async fn identifier(&self) -> &str {
-        &self.0.row.identifier
+        column!(self, identifier)
     }
     /// The type's code.
     async fn type_code(&self) -> &str {
-        &self.0.row.type_code
+        column!(self, type_code)
     }
     /// The type's name as issued.
     async fn type_name(&self) -> &str {
-        &self.0.row.type_name
+        column!(self, type_name)
     }
     /// 证照编号, as printed on the certificate.
-    async fn number(&self) -> &str {
-        &self.0.row.number
+    async fn number(&self, ctx: &Context<'_>) -> Result<&str> {
+        Ok(&self.whole(ctx).await?.row.number)
     }
     /// The holder.
-    async fn holder(&self, ctx: &Context<'_>) -> CertificateHolder {
+    async fn holder(&self, ctx: &Context<'_>) -> Result<CertificateHolder> {
+        let r = &self.whole(ctx).await?.row;
         let c = ctx.caller();
-        let r = &self.0.row;
-        CertificateHolder {
+        Ok(CertificateHolder {
             subject_id: c.show_subject_id(&r.holder_id),
             kind: if r.holder_kind == "PERSON" {
                 SubjectKind::Person
@@ -185,59 +230,74 @@ impl CertificateNode {
                 SubjectKind::Enterprise
             },
             name: c.show_subject_name(&r.holder_id, &r.holder_name),
-        }
+        })
     }
     /// The issuing department.
     async fn issuer(&self, ctx: &Context<'_>) -> Result<DepartmentRef> {
-        DepartmentRef::load(ctx, &self.0.row.issuer_dept).await
+        DepartmentRef::load(ctx, column!(self, issuer_dept)).await
     }
     /// The issuer's 统一社会信用代码.
-    async fn issuer_uscc(&self) -> &str {
-        &self.0.row.issuer_uscc
+    async fn issuer_uscc(&self, ctx: &Context<'_>) -> Result<&str> {
+        Ok(&self.whole(ctx).await?.row.issuer_uscc)
     }
     /// Issue date.
-    async fn issue_date(&self) -> Date {
-        Date(self.0.row.issue_date)
+    async fn issue_date(&self, ctx: &Context<'_>) -> Result<Date> {
+        Ok(Date(self.whole(ctx).await?.row.issue_date))
     }
     /// First day of validity.
     async fn valid_from(&self) -> Date {
-        Date(self.0.row.valid_from)
+        Date(*column!(self, valid_from))
     }
     /// Last day of validity; empty when it does not expire.
     async fn valid_until(&self) -> Option<Date> {
-        self.0.row.valid_until.map(Date)
+        column!(self, valid_until).map(Date)
     }
     /// Status today: VALID, SUSPENDED, REVOKED, or EXPIRED (derived from the dates).
     async fn status(&self, ctx: &Context<'_>) -> Result<CertificateStatus> {
         Ok(rules::effective_status(
-            self.0.status()?,
-            self.0.row.valid_until,
+            CertificateStatus::from_stored(column!(self, status))?,
+            *column!(self, valid_until),
             ctx.app().clock.today(),
         ))
     }
     /// Why it was suspended or revoked.
-    async fn status_reason(&self) -> Option<&str> {
-        self.0.row.status_reason.as_deref()
+    async fn status_reason(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        Ok(self.whole(ctx).await?.row.status_reason.as_deref())
     }
     /// Version, from 1; renewal issues the next.
-    async fn version(&self) -> i32 {
-        self.0.row.cert_version
+    async fn version(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(self.whole(ctx).await?.row.cert_version)
     }
     /// The identifier of the version that replaced this one, if it was renewed.
     async fn superseded_by(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        match self.0.row.superseded_by {
-            Some(id) => Ok(store::by_id(&ctx.app().db.read, id)
-                .await?
-                .map(|c| c.row.identifier)),
-            None => Ok(None),
-        }
+        let Some(id) = *column!(self, superseded_by) else {
+            return Ok(None);
+        };
+        let next = ctx
+            .request()
+            .loaders
+            .certificate
+            .load_one(id)
+            .await
+            .map_err(|e| {
+                Error::internal_msg(format!("loading certificate {id}: {:?}", e.message()))
+            })?;
+        Ok(next.map(|c| c.row.identifier.clone()))
     }
     /// The type's fields with their values.
     async fn fields(&self, ctx: &Context<'_>) -> Result<Vec<CertificateFieldValue>> {
+        let row = &self.whole(ctx).await?.row;
         let values: BTreeMap<String, String> =
-            serde_json::from_value(self.0.row.fields.clone()).map_err(Error::internal)?;
-        let specs = store::get_type(&ctx.app().db.read, &self.0.row.type_code)
-            .await?
+            serde_json::from_value(row.fields.clone()).map_err(Error::internal)?;
+        let code = &row.type_code;
+        let specs = &ctx
+            .request()
+            .loaders
+            .certificate_types
+            .load_one(code.clone())
+            .await
+            .map_err(|e| Error::internal_msg(format!("loading type {code}: {:?}", e.message())))?
+            .ok_or_else(|| Error::NotFound(format!("there is no certificate type {code}")))?
             .fields;
         let pii = ctx.caller().sees_pii();
         Ok(values
@@ -256,20 +316,25 @@ impl CertificateNode {
             .collect())
     }
     /// The commitment it was issued on (告知承诺 licences), if any.
-    async fn commitment_id(&self) -> Option<ID> {
-        self.0.row.commitment_id.map(|id| ID(id.to_string()))
+    async fn commitment_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
+        Ok(self
+            .whole(ctx)
+            .await?
+            .row
+            .commitment_id
+            .map(|id| ID(id.to_string())))
     }
     /// The id of the key that sealed it.
-    async fn key_id(&self) -> &str {
-        &self.0.row.key_id
+    async fn key_id(&self, ctx: &Context<'_>) -> Result<&str> {
+        Ok(&self.whole(ctx).await?.row.key_id)
     }
     /// The seal's algorithm.
-    async fn algorithm(&self) -> Result<SealAlgorithm> {
-        SealAlgorithm::from_stored(&self.0.row.algorithm)
+    async fn algorithm(&self, ctx: &Context<'_>) -> Result<SealAlgorithm> {
+        SealAlgorithm::from_stored(&self.whole(ctx).await?.row.algorithm)
     }
     /// The seal, base64, over the canonical content (see the README).
-    async fn signature(&self) -> &str {
-        &self.0.row.signature
+    async fn signature(&self, ctx: &Context<'_>) -> Result<&str> {
+        Ok(&self.whole(ctx).await?.row.signature)
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{certificate, certificate_serial, certificate_type, issuer_key};
+use entity::{certificate, certificate_listed, certificate_serial, certificate_type, issuer_key};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
@@ -95,6 +95,33 @@ pub async fn get_type(conn: &impl ConnectionTrait, code: &str) -> Result<CertTyp
         .await?
         .ok_or_else(|| Error::NotFound(format!("there is no certificate type {code}")))
         .and_then(CertType::try_from)
+}
+
+/// Certificate types by code, many at a time (DataLoader): a list's
+/// certificates share a few types between them.
+pub struct TypeLoader(pub Reader);
+
+impl Loader<String> for TypeLoader {
+    type Value = Arc<CertType>;
+    type Error = Arc<Error>;
+
+    async fn load(
+        &self,
+        keys: &[String],
+    ) -> std::result::Result<HashMap<String, Arc<CertType>>, Self::Error> {
+        let rows = self
+            .0
+            .fetch(
+                certificate_type::Entity::find()
+                    .filter(certificate_type::Column::Code.is_in(keys.iter().cloned())),
+            )
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        rows.into_iter()
+            .map(|m| CertType::try_from(m).map(|t| (t.code.clone(), Arc::new(t))))
+            .collect::<Result<_>>()
+            .map_err(Arc::new)
+    }
 }
 
 /// Every type, by code; optionally one department's.
@@ -652,18 +679,81 @@ pub async fn of_holders(
     Ok(out)
 }
 
-/// Loads holders' certificates, many holders at a time (DataLoader).
+/// A certificate as a holder's list reads it (see `entity::certificate_listed`):
+/// what a list and the in-force check need, read from an index alone.
+pub type Listed = certificate_listed::Model;
+
+/// Whether a listed certificate is in force `today` (VALID, within its
+/// dates, not superseded).
+pub fn in_force(c: &Listed, today: NaiveDate) -> bool {
+    CertificateStatus::from_stored(&c.status).is_ok_and(|s| {
+        super::rules::in_force(
+            s,
+            c.superseded_by.is_some(),
+            c.valid_from,
+            c.valid_until,
+            today,
+        )
+        .is_ok()
+    })
+}
+
+/// Loads holders' certificates as lists read them, many holders at a time
+/// (DataLoader): the newest [`PER_HOLDER`] of each.
 pub struct HolderCertificatesLoader(pub Reader);
 
 impl Loader<String> for HolderCertificatesLoader {
-    type Value = Vec<Arc<Cert>>;
+    type Value = Vec<Arc<Listed>>;
     type Error = Arc<Error>;
 
     async fn load(
         &self,
         keys: &[String],
-    ) -> std::result::Result<HashMap<String, Vec<Arc<Cert>>>, Self::Error> {
-        let found = of_holders(&self.0, keys).await.map_err(Arc::new)?;
-        Ok(crate::util::shared(found))
+    ) -> std::result::Result<HashMap<String, Vec<Arc<Listed>>>, Self::Error> {
+        let mut out: HashMap<String, Vec<Arc<Listed>>> =
+            keys.iter().map(|h| (h.clone(), Vec::new())).collect();
+        let rows = self
+            .0
+            .fetch(
+                certificate_listed::Entity::find()
+                    .filter(certificate_listed::Column::HolderId.is_in(keys.iter().cloned()))
+                    .order_by_desc(certificate_listed::Column::CreatedAt),
+            )
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        for row in rows {
+            let list = out.entry(row.holder_id.clone()).or_default();
+            if list.len() < PER_HOLDER {
+                list.push(Arc::new(row));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Loads whole certificates by id, many at a time (DataLoader): what a listed
+/// certificate reads when a field needs more than its list did.
+pub struct CertificateLoader(pub Reader);
+
+impl Loader<Uuid> for CertificateLoader {
+    type Value = Arc<Cert>;
+    type Error = Arc<Error>;
+
+    async fn load(
+        &self,
+        keys: &[Uuid],
+    ) -> std::result::Result<HashMap<Uuid, Arc<Cert>>, Self::Error> {
+        let rows = self
+            .0
+            .fetch(
+                certificate::Entity::find()
+                    .filter(certificate::Column::Id.is_in(keys.iter().copied())),
+            )
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.id, Arc::new(Cert { row })))
+            .collect())
     }
 }

@@ -165,24 +165,12 @@ impl Subject {
             .unwrap_or_default();
         let today = ctx.app().clock.today();
         for c in &list {
-            ctx.looked_up(&c.row.issuer_dept);
+            ctx.looked_up(&c.issuer_dept);
         }
         Ok(list
             .into_iter()
-            .filter(|c| {
-                !in_force_only
-                    || c.status().is_ok_and(|s| {
-                        crate::certificate::rules::in_force(
-                            s,
-                            c.row.superseded_by.is_some(),
-                            c.row.valid_from,
-                            c.row.valid_until,
-                            today,
-                        )
-                        .is_ok()
-                    })
-            })
-            .map(crate::certificate::graphql::CertificateNode)
+            .filter(|c| !in_force_only || crate::certificate::store::in_force(c, today))
+            .map(crate::certificate::graphql::CertificateNode::listed)
             .collect())
     }
     /// The subject's commitments at every department, newest first, at most

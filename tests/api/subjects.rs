@@ -131,7 +131,8 @@ async fn sqlite_reads_on_the_calling_thread_what_the_pool_reads() {
         issuer_key,
         credit_record,
         punishment_entry,
-        commitment_listed
+        commitment_listed,
+        certificate_listed
     );
     let certificates = read_both_ways(db, certificate::Entity::find()).await;
     let commitments = read_both_ways(db, commitment::Entity::find()).await;
@@ -255,4 +256,73 @@ async fn commitments_are_listed_without_their_documents_and_give_them_when_asked
             .await;
         assert_eq!(ok(&one)["commitment"], e["node"]);
     }
+}
+
+#[tokio::test]
+async fn certificates_are_listed_from_their_index_and_give_every_field_when_asked() {
+    let hub = TestHub::spawn_demo().await;
+    let db = &hub.state.db;
+    let t = hub.token(TAX, "certificate:read");
+    let page = hub
+        .gql(
+            "{ certificates(first: 100) { edges { node { holder { subjectId } } } } }",
+            json!({}),
+            Some(&hub.token(TAX, "certificate:read pii:read")),
+        )
+        .await;
+    let mut ids: Vec<String> = ok(&page)["certificates"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["node"]["holder"]["subjectId"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert!(ids.len() >= 5, "{ids:?}");
+    let listed = "id identifier typeCode typeName issuer { code } validFrom validUntil status";
+    let all = format!(
+        "{listed} number holder {{ subjectId kind name }} issuerUscc issueDate statusReason \
+         version supersededBy fields {{ name label value }} commitmentId keyId algorithm signature"
+    );
+    let q = |fields: &str| {
+        format!(
+            "query($ids: [SubjectId!]!) {{ subjects(ids: $ids) {{ certificates {{ {fields} }} }} }}"
+        )
+    };
+
+    // What a list shows costs no read of whole certificates; any other field, one for all.
+    let before = db.stats.reads();
+    ok(&hub.gql(&q(listed), json!({ "ids": ids }), Some(&t)).await);
+    let narrow = db.stats.reads() - before;
+    let before = db.stats.reads();
+    let body = hub.gql(&q(&all), json!({ "ids": ids }), Some(&t)).await;
+    let whole = db.stats.reads() - before;
+    assert!(
+        whole > narrow && whole <= narrow + 3,
+        "whole certificates in one query: {narrow} then {whole} reads"
+    );
+
+    // And each gives what the certificate read whole gives.
+    let mut compared = 0;
+    for subject in ok(&body)["subjects"].as_array().unwrap() {
+        for c in subject["certificates"].as_array().unwrap() {
+            let one = hub
+                .gql(
+                    &format!(
+                        "query($id: CertificateIdentifier!) {{ certificate(identifier: $id) {{ {all} }} }}"
+                    ),
+                    json!({ "id": c["identifier"] }),
+                    Some(&t),
+                )
+                .await;
+            assert_eq!(&ok(&one)["certificate"], c);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 5, "{compared}");
 }
