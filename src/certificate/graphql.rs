@@ -174,18 +174,21 @@ impl CertificateNode {
             return Ok(c);
         }
         let id = listed.id;
-        let whole = ctx
-            .request()
-            .loaders
-            .certificate
-            .load_one(id)
-            .await
-            .map_err(|e| {
-                Error::internal_msg(format!("loading certificate {id}: {:?}", e.message()))
-            })?
+        let whole = load(ctx, id)
+            .await?
             .ok_or_else(|| Error::internal_msg(format!("certificate {id} is gone")))?;
         Ok(cell.get_or_init(|| whole))
     }
+}
+
+/// A whole certificate by id, through the request's loader.
+async fn load(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<Arc<Cert>>> {
+    ctx.request()
+        .loaders
+        .certificate
+        .load_one(id)
+        .await
+        .map_err(|e| Error::internal_msg(format!("loading certificate {id}: {:?}", e.message())))
 }
 
 connection_type!(
@@ -273,16 +276,7 @@ impl CertificateNode {
         let Some(id) = *column!(self, superseded_by) else {
             return Ok(None);
         };
-        let next = ctx
-            .request()
-            .loaders
-            .certificate
-            .load_one(id)
-            .await
-            .map_err(|e| {
-                Error::internal_msg(format!("loading certificate {id}: {:?}", e.message()))
-            })?;
-        Ok(next.map(|c| c.row.identifier.clone()))
+        Ok(load(ctx, id).await?.map(|c| c.row.identifier.clone()))
     }
     /// The type's fields with their values.
     async fn fields(&self, ctx: &Context<'_>) -> Result<Vec<CertificateFieldValue>> {

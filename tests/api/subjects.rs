@@ -161,32 +161,30 @@ async fn sqlite_reads_on_the_calling_thread_what_the_pool_reads() {
     );
 }
 
+/// The distinct subjects (at least five) that the first 100 of a list name,
+/// as `list { edges { node { <who> { subjectId } } } }`.
+async fn subjects_in(hub: &TestHub, list: &str, who: &str, scope: &str) -> Vec<String> {
+    let q = format!("{{ {list}(first: 100) {{ edges {{ node {{ {who} {{ subjectId }} }} }} }} }}");
+    let t = hub.token(TAX, &format!("{scope} pii:read"));
+    let body = hub.gql(&q, json!({}), Some(&t)).await;
+    let mut ids: Vec<String> = ok(&body)[list]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"][who]["subjectId"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert!(ids.len() >= 5, "{ids:?}");
+    ids
+}
+
 #[tokio::test]
 async fn commitments_are_listed_without_their_documents_and_give_them_when_asked() {
     let hub = TestHub::spawn_demo().await;
     let db = &hub.state.db;
     let t = hub.token(TAX, "credit:read certificate:read commitment:read");
-    let subjects = hub
-        .gql(
-            "{ commitments(first: 100) { edges { node { applicant { subjectId } } } } }",
-            json!({}),
-            Some(&hub.token(TAX, "commitment:read pii:read")),
-        )
-        .await;
-    let mut ids: Vec<String> = ok(&subjects)["commitments"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            e["node"]["applicant"]["subjectId"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
-    ids.sort();
-    ids.dedup();
-    assert!(ids.len() >= 5, "{ids:?}");
+    let ids = subjects_in(&hub, "commitments", "applicant", "commitment:read").await;
     let fields = "id state signedNotification { itemName conditions { text } } \
                   statements { knowsNotification declaresTruth } materialsSubmitted";
 
@@ -263,27 +261,7 @@ async fn certificates_are_listed_from_their_index_and_give_every_field_when_aske
     let hub = TestHub::spawn_demo().await;
     let db = &hub.state.db;
     let t = hub.token(TAX, "certificate:read");
-    let page = hub
-        .gql(
-            "{ certificates(first: 100) { edges { node { holder { subjectId } } } } }",
-            json!({}),
-            Some(&hub.token(TAX, "certificate:read pii:read")),
-        )
-        .await;
-    let mut ids: Vec<String> = ok(&page)["certificates"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            e["node"]["holder"]["subjectId"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
-    ids.sort();
-    ids.dedup();
-    assert!(ids.len() >= 5, "{ids:?}");
+    let ids = subjects_in(&hub, "certificates", "holder", "certificate:read").await;
     let listed = "id identifier typeCode typeName issuer { code } validFrom validUntil status";
     let all = format!(
         "{listed} number holder {{ subjectId kind name }} issuerUscc issueDate statusReason \
