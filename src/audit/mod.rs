@@ -510,8 +510,9 @@ pub struct Verified {
 /// Reads the sealed chain in order and checks every link; from its start, or
 /// after `after` (which must still have the hash a previous check saw); up to
 /// `max` entries, or to its end as the recorded head stood when the check
-/// began, which is then compared with that head. A check of a long log can so be done in parts, and an auditor who
-/// keeps the last verified link need only check what was added since.
+/// began, which is then compared with that head. A check of a long log can
+/// so be done in parts, and an auditor who keeps the last verified link need
+/// only check what was added since.
 pub async fn verify(db: &Db, after: Option<Verified>, max: Option<u64>) -> Result<ChainReport> {
     const PAGE: u64 = 2000;
     let conn = &db.read;
@@ -605,6 +606,28 @@ pub async fn verify(db: &Db, after: Option<Verified>, max: Option<u64>) -> Resul
         if (rows.len() as u64) < want {
             report.complete = true;
             break;
+        }
+    }
+    if report.complete
+        && let Some(last) = upto
+        && let Some(e) = audit_entry::Entity::find()
+            .filter(audit_entry::Column::Seq.gt(last))
+            .order_by_asc(audit_entry::Column::Seq)
+            .one(conn)
+            .await?
+    {
+        // Past the head the check began with: sealed meanwhile, or put there.
+        // The sequencer moves the head in the transaction that seals, so an
+        // entry the head, read after it, has not reached was not sealed.
+        let now = audit_head::Entity::find_by_id(1).one(conn).await?;
+        if now.is_none_or(|h| h.seq < e.seq.unwrap_or_default()) {
+            report.first_break = Some(chain::Break {
+                seq: e.seq.unwrap_or_default(),
+                entry_id: Some(e.id),
+                problem: "it lies beyond the chain's recorded head: it was not sealed by the hub"
+                    .into(),
+            });
+            return Ok(report);
         }
     }
     if report.complete

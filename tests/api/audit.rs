@@ -142,6 +142,37 @@ async fn a_removed_entry_breaks_the_chain() {
     );
 }
 
+#[tokio::test]
+async fn an_entry_put_beyond_the_head_is_named() {
+    let hub = TestHub::spawn().await;
+    let t = hub.token(TAX, "audit:read");
+    for _ in 0..3 {
+        ok(&hub.gql(SUBJECT, json!({}), Some(&t)).await);
+    }
+    hub.sealed().await;
+    let db = &hub.state.db.write;
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "INSERT INTO audit_entry (at, sub, dept_code, operation_type, operation, subjects, \
+         purpose, outcome, request_id, seq, prev_hash, hash) \
+         SELECT at, sub, dept_code, operation_type, operation, subjects, purpose, outcome, \
+         request_id, seq + 1000, prev_hash, hash FROM audit_entry WHERE seq = 1",
+    ))
+    .await
+    .unwrap();
+    let body = hub.gql(CHAIN, json!({}), Some(&t)).await;
+    let r = &ok(&body)["verifyAuditChain"];
+    assert_eq!(r["valid"], false, "{r}");
+    assert_eq!(r["firstBreak"]["seq"], 1001, "{r}");
+    assert!(
+        r["firstBreak"]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("beyond the chain's recorded head"),
+        "{r}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_writing_at_once_keep_one_chain() {
     let a = TestHub::spawn().await;
