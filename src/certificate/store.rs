@@ -495,14 +495,6 @@ pub async fn get(conn: &impl Fetch, identifier: &str) -> Result<Cert> {
         .ok_or_else(|| Error::NotFound(format!("no certificate {identifier} is on record")))
 }
 
-/// A certificate by id.
-pub async fn by_id(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Cert>> {
-    Ok(certificate::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(|row| Cert { row }))
-}
-
 /// Changes a certificate's status if it is still at `row_version`; `CONFLICT` otherwise.
 pub async fn set_status(
     conn: &impl ConnectionTrait,
