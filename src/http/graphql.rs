@@ -486,36 +486,40 @@ async fn execute(
     let request_error = response.data == async_graphql::Value::Null
         && !errors.is_empty()
         && errors.iter().all(|e| e.path.is_empty());
-    let mut body = Map::new();
-    if !request_error {
-        body.insert(
-            "data".into(),
-            response.data.into_json().unwrap_or(Value::Null),
-        );
-    }
-    if !errors.is_empty() {
-        body.insert(
-            "errors".into(),
-            serde_json::to_value(&errors).unwrap_or(Value::Null),
-        );
-    }
-    if !response.extensions.is_empty() {
-        body.insert(
-            "extensions".into(),
-            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
-        );
-    }
     let status = if request_error && media == Media::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    let mut res = (
-        status,
-        [(header::CONTENT_TYPE, media.content_type())],
-        Value::Object(body).to_string(),
-    )
-        .into_response();
+    let body = ResponseBody {
+        data: (!request_error).then_some(&response.data),
+        errors: &errors,
+        extensions: &response.extensions,
+    };
+    // Written straight from the executor's values: no second tree of JSON
+    // values is built for a large answer.
+    let mut res = match serde_json::to_vec(&body) {
+        Ok(bytes) => (
+            status,
+            [(header::CONTENT_TYPE, media.content_type())],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(%request_id, error = %e, "the response could not be serialised");
+            let message = format!("the response could not be written (request id {request_id})");
+            return Executed {
+                response: error_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    media,
+                    "INTERNAL",
+                    &message,
+                ),
+                codes: vec!["INTERNAL".into()],
+                operation: sent_name,
+            };
+        }
+    };
     res.headers_mut().extend(response.http_headers);
     let codes = errors
         .iter()
@@ -530,6 +534,18 @@ async fn execute(
         codes,
         operation,
     }
+}
+
+/// A GraphQL response as the spec lays it out: `data` (absent on a request
+/// error), then `errors` and `extensions` when there are any.
+#[derive(serde::Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
 /// Every error gets a code: ours carry one; the rest (syntax, validation,
