@@ -15,7 +15,7 @@ use crate::network::store::{
     AgentLoader, AgentsLoader, LegsLoader, MatterByCommitmentLoader, OutletLoader, RatingLoader,
     WindowsLoader,
 };
-use crate::power_list::store::ItemLoader;
+use crate::power_list::store::{ItemLoader, ListedItemLoader};
 use crate::tasks::store::{MeasuresLoader, NamedLoader, ReportsLoader, TaskLoader};
 
 /// Every loader of one request.
@@ -26,6 +26,9 @@ pub struct Loaders {
     /// a batch lookup name a few dozen items between them, and their loads
     /// may fall into several batches).
     pub items: DataLoader<ItemLoader, HashMapCache>,
+    /// Power-list items by code without their details, as commitments and
+    /// matters name them (cached for the request, like `items`).
+    pub listed_items: DataLoader<ListedItemLoader, HashMapCache>,
     /// Credit dossiers by subject (cached for the request, so a batch lookup
     /// can load them all at once and each subject then reads its own).
     pub dossiers: DataLoader<DossierLoader, HashMapCache>,
@@ -85,6 +88,12 @@ impl Loaders {
             departments: DataLoader::new(DepartmentLoader(reader()), tokio::spawn).delay(NO_DELAY),
             items: DataLoader::with_cache(
                 ItemLoader(reader()),
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .delay(NO_DELAY),
+            listed_items: DataLoader::with_cache(
+                ListedItemLoader(reader()),
                 tokio::spawn,
                 HashMapCache::default(),
             )

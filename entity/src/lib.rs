@@ -29,6 +29,7 @@ pub mod outlet;
 pub mod outlet_window;
 pub mod power_item;
 pub mod power_item_change;
+pub mod power_item_listed;
 pub mod power_item_outlet;
 pub mod power_list_version;
 pub mod promised_material;

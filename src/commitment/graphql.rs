@@ -19,6 +19,7 @@ use crate::error::{Error, Result, required};
 use crate::identity::scalars::Date;
 use crate::identity::{SubjectId, SubjectKind};
 use crate::pagination;
+use crate::power_list::graphql::PowerItemNode;
 use crate::power_list::rules::{CommitmentMode, VerificationMethod};
 use crate::power_list::store::PowerItem;
 use crate::request::{ContextExt, Write};
@@ -166,7 +167,7 @@ impl CommitmentNode {
     }
     /// The item as the power list holds it now (see `signedNotification` for
     /// what was signed).
-    async fn item(&self, ctx: &Context<'_>) -> Result<Option<Arc<PowerItem>>> {
+    async fn item(&self, ctx: &Context<'_>) -> Result<Option<PowerItemNode>> {
         crate::power_list::graphql::load_item(ctx, &self.commitment.item_code).await
     }
     /// The notification exactly as the applicant signed it, frozen at

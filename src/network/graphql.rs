@@ -21,8 +21,7 @@ use crate::identity::SubjectId;
 use crate::identity::scalars::Date;
 use crate::metrics::network::{RatingFigures, rating_figures};
 use crate::pagination;
-use crate::power_list::graphql::load_item;
-use crate::power_list::store::PowerItem;
+use crate::power_list::graphql::{PowerItemNode, load_item};
 use crate::request::{ContextExt, Write};
 
 /// Backing data of the GraphQL type of the same name.
@@ -237,7 +236,7 @@ impl MatterNode {
         self.0.kind
     }
     /// The item applied for.
-    async fn item(&self, ctx: &Context<'_>) -> Result<Option<std::sync::Arc<PowerItem>>> {
+    async fn item(&self, ctx: &Context<'_>) -> Result<Option<PowerItemNode>> {
         load_item(ctx, &self.0.item_code).await
     }
     /// The applicant's 统一社会信用代码 or 公民身份号码 (a person's masked without `pii:read`).

@@ -1,5 +1,7 @@
 //! GraphQL types, queries and mutations of the power lists.
 
+use std::sync::{Arc, OnceLock};
+
 use async_graphql::{
     ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject,
 };
@@ -21,7 +23,7 @@ use crate::request::{ContextExt, Write};
 connection_type!(
     PowerItemConnection,
     PowerItemEdge,
-    PowerItem,
+    PowerItemNode,
     "power-list items"
 );
 connection_type!(
@@ -37,103 +39,185 @@ connection_type!(
     "published power-list versions"
 );
 
+/// Backing data of the GraphQL type `PowerItem`: an item read whole, or as
+/// a commitment's or a matter's answer names it (every column but the
+/// details, loaded whole, batched, when a field asks for them). Shared, so
+/// that the request's loaders hand it out without copying it.
+pub struct PowerItemNode(ItemRead);
+
+enum ItemRead {
+    Whole(Arc<PowerItem>),
+    /// As listed; the whole item once a field needed it.
+    Listed(Arc<store::ListedItem>, OnceLock<Arc<PowerItem>>),
+}
+
+/// A column both ways of reading an item hold with the same type.
+macro_rules! column {
+    ($node:expr, $col:ident) => {
+        match &$node.0 {
+            ItemRead::Whole(i) => &i.$col,
+            ItemRead::Listed(l, _) => &l.$col,
+        }
+    };
+}
+
+/// A column a listed item holds as stored text or number and a whole item
+/// holds parsed: `$parse` turns the stored value into the parsed one.
+macro_rules! parsed {
+    ($node:expr, $col:ident, $parse:expr) => {
+        match &$node.0 {
+            ItemRead::Whole(i) => Ok(i.$col),
+            ItemRead::Listed(l, _) => $parse(&l.$col),
+        }
+    };
+}
+
+impl PowerItemNode {
+    /// The node of an item read whole.
+    pub fn new(item: PowerItem) -> Self {
+        PowerItemNode(ItemRead::Whole(Arc::new(item)))
+    }
+
+    /// The whole item: as read, or loaded by code (batched with the other
+    /// items of the answer that need theirs).
+    async fn whole(&self, ctx: &Context<'_>) -> Result<&PowerItem> {
+        let (listed, cell) = match &self.0 {
+            ItemRead::Whole(i) => return Ok(i),
+            ItemRead::Listed(l, cell) => (l, cell),
+        };
+        if let Some(i) = cell.get() {
+            return Ok(i);
+        }
+        let code = &listed.code;
+        let whole = ctx
+            .request()
+            .loaders
+            .items
+            .load_one(code.clone())
+            .await
+            .map_err(|e| Error::internal_msg(format!("loading item {code}: {:?}", e.message())))?
+            .ok_or_else(|| Error::internal_msg(format!("power-list item {code} is gone")))?;
+        Ok(cell.get_or_init(|| whole))
+    }
+
+    /// The item's details, read whole when the node was listed.
+    async fn details(&self, ctx: &Context<'_>) -> Result<&ItemDetails> {
+        Ok(&self.whole(ctx).await?.details)
+    }
+
+    fn stored_status(&self) -> Result<ItemStatus> {
+        parsed!(self, status, |s: &String| ItemStatus::from_stored(s))
+    }
+}
+
+fn days(stored: &i32) -> Result<u16> {
+    u16::try_from(*stored).map_err(Error::internal)
+}
+
 /// A power-list item (权力清单事项): one power a department exercises or one
 /// service it provides, with the elements the seed requires of every item
 /// [深化放管服方案 (五)1]. Public.
-#[Object]
-impl PowerItem {
+#[Object(name = "PowerItem")]
+impl PowerItemNode {
     /// Item code (事项编码), unique across the city.
     async fn code(&self) -> &str {
-        &self.code
+        column!(self, code)
     }
     /// Item name (事项名称).
     async fn name(&self) -> &str {
-        &self.name
+        column!(self, name)
     }
     /// Category (事项类型).
-    async fn category(&self) -> Category {
-        self.category
+    async fn category(&self) -> Result<Category> {
+        parsed!(self, category, |s: &String| Category::from_stored(s))
     }
     /// The implementing department (实施机关).
     async fn department(&self, ctx: &Context<'_>) -> Result<DepartmentRef> {
-        DepartmentRef::load(ctx, &self.dept_code).await
+        DepartmentRef::load(ctx, column!(self, dept_code)).await
     }
     /// Legal basis (设定依据): the laws and regulations that create the power.
-    async fn legal_basis(&self) -> &[String] {
-        &self.details.legal_basis
+    async fn legal_basis(&self, ctx: &Context<'_>) -> Result<&[String]> {
+        Ok(&self.details(ctx).await?.legal_basis)
     }
     /// Conditions (许可条件 / 证明内容), each specific and quantifiable.
-    async fn conditions(&self) -> &[Condition] {
-        &self.details.conditions
+    async fn conditions(&self, ctx: &Context<'_>) -> Result<&[Condition]> {
+        Ok(&self.details(ctx).await?.conditions)
     }
     /// Procedure (办理程序), step by step.
-    async fn procedure(&self) -> &[String] {
-        &self.details.procedure
+    async fn procedure(&self, ctx: &Context<'_>) -> Result<&[String]> {
+        Ok(&self.details(ctx).await?.procedure)
     }
     /// Statutory time limit (法定办结时限), in working days.
-    async fn statutory_days(&self) -> u16 {
-        self.statutory_days
+    async fn statutory_days(&self) -> Result<u16> {
+        parsed!(self, statutory_days, days)
     }
     /// Promised time limit (承诺办结时限), in working days; never above the statutory one.
-    async fn promised_days(&self) -> u16 {
-        self.promised_days
+    async fn promised_days(&self) -> Result<u16> {
+        parsed!(self, promised_days, days)
     }
     /// Materials the applicant hands in (申请材料).
-    async fn materials(&self) -> &[Material] {
-        &self.details.materials
+    async fn materials(&self, ctx: &Context<'_>) -> Result<&[Material]> {
+        Ok(&self.details(ctx).await?.materials)
     }
     /// Scope of application (适用范围).
-    async fn scope(&self) -> &str {
-        &self.details.scope
+    async fn scope(&self, ctx: &Context<'_>) -> Result<&str> {
+        Ok(&self.details(ctx).await?.scope)
     }
     /// Validity period of the decision (有效期限).
-    async fn validity(&self) -> &Validity {
-        &self.details.validity
+    async fn validity(&self, ctx: &Context<'_>) -> Result<&Validity> {
+        Ok(&self.details(ctx).await?.validity)
     }
     /// Intermediary services required (中介服务); empty if none.
-    async fn intermediary_services(&self) -> &[IntermediaryService] {
-        &self.details.intermediary_services
+    async fn intermediary_services(&self, ctx: &Context<'_>) -> Result<&[IntermediaryService]> {
+        Ok(&self.details(ctx).await?.intermediary_services)
     }
     /// Fees and their basis (收费标准及依据); empty means free of charge.
-    async fn fees(&self) -> &[Fee] {
-        &self.details.fees
+    async fn fees(&self, ctx: &Context<'_>) -> Result<&[Fee]> {
+        Ok(&self.details(ctx).await?.fees)
     }
     /// Whether and how the item admits a notification-and-commitment (告知承诺方式).
-    async fn commitment_mode(&self) -> CommitmentMode {
-        self.commitment_mode
+    async fn commitment_mode(&self) -> Result<CommitmentMode> {
+        parsed!(self, commitment_mode, |s: &String| {
+            CommitmentMode::from_stored(s)
+        })
     }
     /// For CERTIFICATION items: the proof that the commitment replaces (被替代的证明).
-    async fn replaced_proof(&self) -> Option<&str> {
-        self.details.replaced_proof.as_deref()
+    async fn replaced_proof(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        Ok(self.details(ctx).await?.replaced_proof.as_deref())
     }
     /// The notification an applicant reads and signs (告知内容); empty without a commitment mode.
-    async fn notification(&self) -> Option<&Notification> {
-        self.details.notification.as_ref()
+    async fn notification(&self, ctx: &Context<'_>) -> Result<Option<&Notification>> {
+        Ok(self.details(ctx).await?.notification.as_ref())
     }
     /// How and when commitments under this item are checked (核查办法).
-    async fn verification_policy(&self) -> Option<&VerificationPolicy> {
-        self.details.verification_policy.as_ref()
+    async fn verification_policy(&self, ctx: &Context<'_>) -> Result<Option<&VerificationPolicy>> {
+        Ok(self.details(ctx).await?.verification_policy.as_ref())
     }
     /// Fields of high risk the item touches; any of them excludes a commitment
     /// (证明事项方案 (四)).
-    async fn risk_domains(&self) -> &[RiskDomain] {
-        &self.details.risk_domains
+    async fn risk_domains(&self, ctx: &Context<'_>) -> Result<&[RiskDomain]> {
+        Ok(&self.details(ctx).await?.risk_domains)
     }
     /// Status in the list.
-    async fn status(&self) -> ItemStatus {
-        self.status
+    async fn status(&self) -> Result<ItemStatus> {
+        self.stored_status()
     }
     /// First day in force (生效日期).
     async fn effective_from(&self) -> Date {
-        Date(self.effective_from)
+        Date(*column!(self, effective_from))
     }
     /// Last day in force (失效日期); empty while open-ended.
     async fn effective_to(&self) -> Option<Date> {
-        self.effective_to.map(Date)
+        column!(self, effective_to).map(Date)
     }
     /// Whether the item is ACTIVE and within its dates today (China Standard Time).
-    async fn in_force(&self) -> bool {
-        self.in_force_on(crate::util::today())
+    async fn in_force(&self) -> Result<bool> {
+        Ok(store::in_force_on(
+            self.stored_status()?,
+            *column!(self, effective_from),
+            *column!(self, effective_to),
+            crate::util::today(),
+        ))
     }
     /// Township centres and village stations where it may also be received
     /// (事项下沉): a station also passes on what its centre accepts. The
@@ -143,7 +227,7 @@ impl PowerItem {
         ctx: &Context<'_>,
     ) -> Result<Vec<crate::network::graphql::OutletNode>> {
         let mut out = Vec::new();
-        for code in &self.details.accepted_at {
+        for code in &self.details(ctx).await?.accepted_at {
             if let Some(o) = crate::network::graphql::load_outlet(ctx, code).await? {
                 out.push(o);
             }
@@ -153,7 +237,7 @@ impl PowerItem {
     /// For DELEGATED items: the departments it was handed down to (下放).
     async fn delegated_to(&self, ctx: &Context<'_>) -> Result<Vec<DepartmentRef>> {
         let mut out = Vec::new();
-        for code in &self.details.delegated_to {
+        for code in &self.details(ctx).await?.delegated_to {
             out.push(DepartmentRef::load(ctx, code).await?);
         }
         Ok(out)
@@ -161,11 +245,11 @@ impl PowerItem {
     /// Version number, raised by every change; pass it back as `expectedVersion`
     /// to make sure you change what you read.
     async fn version(&self) -> i32 {
-        self.version
+        *column!(self, version)
     }
     /// When the item last changed.
     async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.updated_at
+        *column!(self, updated_at)
     }
     /// Every change of the item, newest first (变更记录).
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
@@ -176,7 +260,7 @@ impl PowerItem {
         #[graphql(desc = "Cursor of the last change of the previous page.")] after: Option<String>,
     ) -> Result<PowerItemChangeConnection> {
         let page = pagination::page::<i32>(first, after)?;
-        let (rows, total) = store::history(&ctx.app().db.read, &self.code, &page).await?;
+        let (rows, total) = store::history(&ctx.app().db.read, column!(self, code), &page).await?;
         Ok(pagination::connection(
             rows,
             &page,
@@ -237,8 +321,8 @@ impl PowerItemChange {
         self.0.changed_at
     }
     /// The whole item as it stood after this change.
-    async fn item(&self) -> &PowerItem {
-        &self.0.snapshot
+    async fn item(&self) -> PowerItemNode {
+        PowerItemNode::new(self.0.snapshot.clone())
     }
 }
 
@@ -269,10 +353,13 @@ impl PowerListVersion {
     }
     /// The items exactly as published.
     #[graphql(complexity = "100 * child_complexity")]
-    async fn items(&self, ctx: &Context<'_>) -> Result<Vec<PowerItem>> {
+    async fn items(&self, ctx: &Context<'_>) -> Result<Vec<PowerItemNode>> {
         let id = uuid::Uuid::parse_str(&self.id).map_err(Error::internal)?;
         let v = store::find_version(&ctx.app().db.read, id).await?;
-        Ok(v.map(|v| v.items).unwrap_or_default())
+        Ok(
+            v.map(|v| v.items.into_iter().map(PowerItemNode::new).collect())
+                .unwrap_or_default(),
+        )
     }
 }
 
@@ -369,14 +456,18 @@ async fn check_outlets(w: &Write<'_>, codes: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Loads an item through the request's DataLoader.
-pub async fn load_item(ctx: &Context<'_>, code: &str) -> Result<Option<std::sync::Arc<PowerItem>>> {
-    ctx.request()
+/// An item by code as a commitment or a matter names it, through the
+/// request's loader of listed items: its details are read only if a field
+/// asks for them.
+pub async fn load_item(ctx: &Context<'_>, code: &str) -> Result<Option<PowerItemNode>> {
+    let listed = ctx
+        .request()
         .loaders
-        .items
+        .listed_items
         .load_one(code.to_owned())
         .await
-        .map_err(|e| Error::internal_msg(format!("loading item {code}: {:?}", e.message())))
+        .map_err(|e| Error::internal_msg(format!("loading item {code}: {:?}", e.message())))?;
+    Ok(listed.map(|l| PowerItemNode(ItemRead::Listed(l, OnceLock::new()))))
 }
 
 /// Read access to the power lists: public, no token needed.
@@ -390,8 +481,10 @@ impl PowerListQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Item code (事项编码).")] code: String,
-    ) -> Result<Option<PowerItem>> {
-        store::find(&ctx.app().db.read, &code).await
+    ) -> Result<Option<PowerItemNode>> {
+        Ok(store::find(&ctx.app().db.read, &code)
+            .await?
+            .map(PowerItemNode::new))
     }
 
     /// Items of the power lists, ordered by code. Public.
@@ -424,7 +517,7 @@ impl PowerListQuery {
             &page,
             total,
             |i| i.code.clone(),
-            |i| i,
+            PowerItemNode::new,
         ))
     }
 
@@ -595,7 +688,7 @@ pub struct PublishPowerListInput {
 #[derive(SimpleObject)]
 pub struct PowerItemPayload {
     /// The item as it now stands.
-    pub item: PowerItem,
+    pub item: PowerItemNode,
 }
 
 /// The result of publishing a list version.
@@ -738,7 +831,9 @@ async fn create(w: &Write<'_>, i: CreatePowerItemInput) -> Result<PowerItemPaylo
         reason: reason(&i.reason)?,
     };
     store::insert(w.txn().await?, &item, &by).await?;
-    Ok(PowerItemPayload { item })
+    Ok(PowerItemPayload {
+        item: PowerItemNode::new(item),
+    })
 }
 
 fn apply<T>(target: &mut Option<T>, value: MaybeUndefined<T>) {
@@ -850,7 +945,9 @@ async fn update(w: &Write<'_>, i: UpdatePowerItemInput) -> Result<PowerItemPaylo
         reason: why,
     };
     store::update(w.txn().await?, &item, ChangeKind::Updated, &fields, &by).await?;
-    Ok(PowerItemPayload { item })
+    Ok(PowerItemPayload {
+        item: PowerItemNode::new(item),
+    })
 }
 
 async fn change_status(w: &Write<'_>, i: ChangePowerItemStatusInput) -> Result<PowerItemPayload> {
@@ -898,5 +995,7 @@ async fn change_status(w: &Write<'_>, i: ChangePowerItemStatusInput) -> Result<P
         &by,
     )
     .await?;
-    Ok(PowerItemPayload { item })
+    Ok(PowerItemPayload {
+        item: PowerItemNode::new(item),
+    })
 }

@@ -1,7 +1,10 @@
 //! Storage of power-list items, their change history and published versions.
 
 use chrono::NaiveDate;
-use entity::{department, power_item, power_item_change, power_item_outlet, power_list_version};
+use entity::{
+    department, power_item, power_item_change, power_item_listed, power_item_outlet,
+    power_list_version,
+};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -66,10 +69,19 @@ impl PowerItem {
 
     /// Whether the item is in force on `day` (status ACTIVE and within its dates).
     pub fn in_force_on(&self, day: NaiveDate) -> bool {
-        self.status == ItemStatus::Active
-            && self.effective_from <= day
-            && self.effective_to.is_none_or(|to| day <= to)
+        in_force_on(self.status, self.effective_from, self.effective_to, day)
     }
+}
+
+/// Whether an item of `status`, in force from `from` until `to`, is in
+/// force on `day`.
+pub fn in_force_on(
+    status: ItemStatus,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    day: NaiveDate,
+) -> bool {
+    status == ItemStatus::Active && from <= day && to.is_none_or(|to| day <= to)
 }
 
 impl TryFrom<power_item::Model> for PowerItem {
@@ -157,6 +169,39 @@ impl async_graphql::dataloader::Loader<String> for ItemLoader {
             .map(|m| PowerItem::try_from(m).map(|i| (i.code.clone(), std::sync::Arc::new(i))))
             .collect::<Result<_>>()
             .map_err(std::sync::Arc::new)
+    }
+}
+
+/// An item as a commitment's or a matter's answer reads it (see
+/// `entity::power_item_listed`): every column but the details, which the
+/// GraphQL node loads whole when a field asks for them.
+pub type ListedItem = power_item_listed::Model;
+
+/// Loads items by code without their details, many at a time (DataLoader).
+pub struct ListedItemLoader(pub crate::db::Reader);
+
+impl async_graphql::dataloader::Loader<String> for ListedItemLoader {
+    /// Shared, like [`ItemLoader`]'s.
+    type Value = std::sync::Arc<ListedItem>;
+    type Error = std::sync::Arc<Error>;
+
+    async fn load(
+        &self,
+        keys: &[String],
+    ) -> std::result::Result<std::collections::HashMap<String, Self::Value>, Self::Error> {
+        use crate::db::Fetch;
+        let rows = self
+            .0
+            .fetch(
+                power_item_listed::Entity::find()
+                    .filter(power_item_listed::Column::Code.is_in(keys.iter().cloned())),
+            )
+            .await
+            .map_err(|e| std::sync::Arc::new(Error::from(e)))?;
+        Ok(rows
+            .into_iter()
+            .map(|m| (m.code.clone(), std::sync::Arc::new(m)))
+            .collect())
     }
 }
 

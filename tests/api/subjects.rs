@@ -132,7 +132,8 @@ async fn sqlite_reads_on_the_calling_thread_what_the_pool_reads() {
         credit_record,
         punishment_entry,
         commitment_listed,
-        certificate_listed
+        certificate_listed,
+        power_item_listed
     );
     let certificates = read_both_ways(db, certificate::Entity::find()).await;
     let commitments = read_both_ways(db, commitment::Entity::find()).await;
@@ -303,4 +304,66 @@ async fn certificates_are_listed_from_their_index_and_give_every_field_when_aske
         }
     }
     assert!(compared >= 5, "{compared}");
+}
+
+#[tokio::test]
+async fn items_named_by_commitments_are_read_without_their_details_until_asked() {
+    let hub = TestHub::spawn_demo().await;
+    let db = &hub.state.db;
+    let t = hub.token(TAX, "commitment:read");
+    let ids = subjects_in(&hub, "commitments", "applicant", "commitment:read").await;
+    let listed = "code name category department { code } statutoryDays promisedDays \
+                  commitmentMode status effectiveFrom effectiveTo inForce version updatedAt";
+    let all = format!(
+        "{listed} legalBasis conditions {{ code text }} procedure materials {{ name required }} \
+         scope validity {{ months note }} intermediaryServices {{ name }} fees {{ name basis }} \
+         replacedProof notification {{ proofOrConditions verificationPower }} \
+         verificationPolicy {{ deadlineDays riskLevel }} riskDomains acceptedAt {{ code }} \
+         delegatedTo {{ code }}"
+    );
+    let q = |fields: &str| {
+        format!(
+            "query($ids: [SubjectId!]!) {{ subjects(ids: $ids) {{ commitments {{ item {{ {fields} }} }} }} }}"
+        )
+    };
+
+    // The columns cost no read of the details; one detail more costs one
+    // read for every item of the answer.
+    let before = db.stats.reads();
+    ok(&hub.gql(&q(listed), json!({ "ids": ids }), Some(&t)).await);
+    let narrow = db.stats.reads() - before;
+    let before = db.stats.reads();
+    ok(&hub
+        .gql(
+            &q(&format!("{listed} scope")),
+            json!({ "ids": ids }),
+            Some(&t),
+        )
+        .await);
+    assert_eq!(
+        db.stats.reads() - before,
+        narrow + 1,
+        "the details in one query"
+    );
+
+    // Every field, listed or loaded, is what the item read whole gives.
+    let body = hub.gql(&q(&all), json!({ "ids": ids }), Some(&t)).await;
+    let mut compared = std::collections::BTreeSet::new();
+    for subject in ok(&body)["subjects"].as_array().unwrap() {
+        for c in subject["commitments"].as_array().unwrap() {
+            let item = &c["item"];
+            if !compared.insert(item["code"].as_str().unwrap().to_owned()) {
+                continue;
+            }
+            let one = hub
+                .gql(
+                    &format!("query($code: String!) {{ powerItem(code: $code) {{ {all} }} }}"),
+                    json!({ "code": item["code"] }),
+                    None,
+                )
+                .await;
+            assert_eq!(&ok(&one)["powerItem"], item);
+        }
+    }
+    assert!(compared.len() >= 3, "{compared:?}");
 }
