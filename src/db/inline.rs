@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use rusqlite::config::DbConfig;
 use rusqlite::types::{Value as Bound, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 use sea_orm::sea_query::{ColumnType, Value};
@@ -87,10 +88,7 @@ impl Readers {
                 )?;
                 // Opened read-write so that it can share the WAL index like
                 // sqlx's connections do; `query_only` refuses any write.
-                conn.pragma_update(None, "query_only", true)?;
-                conn.pragma_update(None, "cache_size", -4000)?;
-                conn.busy_timeout(BUSY)?;
-                conn.set_prepared_statement_cache_capacity(STATEMENTS);
+                configure(&conn)?;
                 Ok(Mutex::new(conn))
             })
             .collect::<rusqlite::Result<_>>()?;
@@ -126,6 +124,22 @@ impl Readers {
         }
         result
     }
+}
+
+/// Sets up a reader: read only, sqlx's page cache, a wait when busy, and
+/// plans that do not depend on bound values.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "query_only", true)?;
+    conn.pragma_update(None, "cache_size", -4000)?;
+    conn.busy_timeout(BUSY)?;
+    // Without the planner's stability guarantee, SQLite plans a `LIMIT ?`
+    // with its bound value and marks the statement expired whenever it is
+    // bound again: every cached lookup (`.one()` binds its `LIMIT 1`) was
+    // compiled anew on each run. No plan here depends on a value: there are
+    // no partial indexes and no STAT4 samples.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENTS);
+    Ok(())
 }
 
 fn run<E: Readable>(conn: &Connection, select: &Select<E>) -> Result<Vec<E::Model>, Declined> {
@@ -314,6 +328,33 @@ mod tests {
         // sqlx stores a UUID as 16 bytes; text would compare differently.
         assert!(read(ValueRef::Text(b"not-a-blob"), &ColumnType::Uuid).is_err());
         assert!(read(ValueRef::Text(b"{"), &ColumnType::Json).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn a_cached_lookup_is_not_compiled_again_when_bound_again() -> TestResult {
+        // Three runs of one cached lookup, each with other bindings; how
+        // many times SQLite compiled the statement anew.
+        fn recompiled(conn: &Connection) -> rusqlite::Result<i32> {
+            const SQL: &str = "SELECT x FROM t WHERE x = ? LIMIT ?";
+            for (x, limit) in [(1, 1), (2, 1), (1, 2)] {
+                let mut stmt = conn.prepare_cached(SQL)?;
+                stmt.query_row((x, limit), |r| r.get::<_, i64>(0))?;
+            }
+            Ok(conn
+                .prepare_cached(SQL)?
+                .get_status(rusqlite::StatementStatus::RePrepare))
+        }
+        let table = || -> rusqlite::Result<Connection> {
+            let conn = Connection::open_in_memory()?;
+            conn.execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2);")?;
+            Ok(conn)
+        };
+        // The cause: by default, each new binding of the limit recompiles.
+        assert!(recompiled(&table()?)? > 0);
+        let reader = table()?;
+        configure(&reader)?;
+        assert_eq!(recompiled(&reader)?, 0);
         Ok(())
     }
 
