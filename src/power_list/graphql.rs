@@ -41,8 +41,8 @@ connection_type!(
 
 /// Backing data of the GraphQL type `PowerItem`: an item read whole, or as
 /// a commitment's or a matter's answer names it (every column but the
-/// details, loaded whole, batched, when a field asks for them). Shared, so
-/// that the request's loaders hand it out without copying it.
+/// details, loaded whole, batched, when a field asks for them). The item is
+/// shared, so that the request's loaders hand it out without copying it.
 pub struct PowerItemNode(ItemRead);
 
 enum ItemRead {
