@@ -95,7 +95,7 @@ impl PowerItemNode {
             .items
             .load_one(code.clone())
             .await
-            .map_err(|e| Error::internal_msg(format!("loading item {code}: {:?}", e.message())))?
+            .map_err(|e| load_failed(code, &e))?
             .ok_or_else(|| Error::internal_msg(format!("power-list item {code} is gone")))?;
         Ok(cell.get_or_init(|| whole))
     }
@@ -108,6 +108,11 @@ impl PowerItemNode {
     fn stored_status(&self) -> Result<ItemStatus> {
         parsed!(self, status, |s: &String| ItemStatus::from_stored(s))
     }
+}
+
+/// What a loader's failure to read item `code` tells the caller.
+fn load_failed(code: &str, e: &Error) -> Error {
+    Error::internal_msg(format!("loading item {code}: {:?}", e.message()))
 }
 
 fn days(stored: &i32) -> Result<u16> {
@@ -466,7 +471,7 @@ pub async fn load_item(ctx: &Context<'_>, code: &str) -> Result<Option<PowerItem
         .listed_items
         .load_one(code.to_owned())
         .await
-        .map_err(|e| Error::internal_msg(format!("loading item {code}: {:?}", e.message())))?;
+        .map_err(|e| load_failed(code, &e))?;
     Ok(listed.map(|l| PowerItemNode(ItemRead::Listed(l, OnceLock::new()))))
 }
 

@@ -143,6 +143,20 @@ pub async fn get(conn: &impl ConnectionTrait, code: &str) -> Result<PowerItem> {
         .ok_or_else(|| Error::NotFound(format!("no power-list item has the code {code}")))
 }
 
+/// The rows of `E` (an item entity, whole or listed) whose `code` is one
+/// of `keys`, for the loaders.
+async fn by_codes<E: crate::db::Readable>(
+    reader: &crate::db::Reader,
+    code: E::Column,
+    keys: &[String],
+) -> std::result::Result<Vec<E::Model>, std::sync::Arc<Error>> {
+    use crate::db::Fetch;
+    reader
+        .fetch(E::find().filter(code.is_in(keys.iter().cloned())))
+        .await
+        .map_err(|e| std::sync::Arc::new(Error::from(e)))
+}
+
 /// Loads items by code, many at a time (DataLoader).
 pub struct ItemLoader(pub crate::db::Reader);
 
@@ -156,15 +170,7 @@ impl async_graphql::dataloader::Loader<String> for ItemLoader {
         &self,
         keys: &[String],
     ) -> std::result::Result<std::collections::HashMap<String, Self::Value>, Self::Error> {
-        use crate::db::Fetch;
-        let rows = self
-            .0
-            .fetch(
-                power_item::Entity::find()
-                    .filter(power_item::Column::Code.is_in(keys.iter().cloned())),
-            )
-            .await
-            .map_err(|e| std::sync::Arc::new(Error::from(e)))?;
+        let rows = by_codes::<power_item::Entity>(&self.0, power_item::Column::Code, keys).await?;
         rows.into_iter()
             .map(|m| PowerItem::try_from(m).map(|i| (i.code.clone(), std::sync::Arc::new(i))))
             .collect::<Result<_>>()
@@ -189,15 +195,9 @@ impl async_graphql::dataloader::Loader<String> for ListedItemLoader {
         &self,
         keys: &[String],
     ) -> std::result::Result<std::collections::HashMap<String, Self::Value>, Self::Error> {
-        use crate::db::Fetch;
-        let rows = self
-            .0
-            .fetch(
-                power_item_listed::Entity::find()
-                    .filter(power_item_listed::Column::Code.is_in(keys.iter().cloned())),
-            )
-            .await
-            .map_err(|e| std::sync::Arc::new(Error::from(e)))?;
+        let rows =
+            by_codes::<power_item_listed::Entity>(&self.0, power_item_listed::Column::Code, keys)
+                .await?;
         Ok(rows
             .into_iter()
             .map(|m| (m.code.clone(), std::sync::Arc::new(m)))
