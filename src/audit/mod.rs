@@ -1,17 +1,24 @@
 //! The append-only, hash-chained audit log.
 //!
-//! A request's entry is first written *pending* (no sequence number):
-//! - a mutation writes it inside its own transaction, so the change and its
-//!   entry commit or fail together;
-//! - a read hands it to the writer task, which gathers the entries of many
-//!   concurrent requests into one transaction (group commit) and wakes each
-//!   request once its entry is durable; only then is the response sent.
+//! A mutation writes its entry *pending* (no sequence number) inside its own
+//! transaction, so the change and its entry commit or fail together. A read
+//! hands its entry to the writer task, which gathers the entries of many
+//! concurrent requests into one transaction (group commit) and wakes each
+//! request once its entry is durable; only then is the response sent.
 //!
-//! The sequencer then seals committed pending entries in batches, in the order
-//! it finds them: it assigns the sequence number and the chained hash. Only
-//! the sequencer moves the chain head, and on PostgreSQL it holds a
-//! transaction-scoped advisory lock while it does, so replicas sharing one
-//! database never fork the chain.
+//! The sequencer seals committed pending entries in batches, in the order it
+//! finds them: it assigns the sequence number and the chained hash. Whoever
+//! seals moves the chain head, and holds the chain's lock while it does: on
+//! PostgreSQL a transaction-scoped advisory lock, so replicas sharing one
+//! database never fork the chain; on SQLite the database's one write lock.
+//!
+//! On SQLite the writer seals the reads' entries itself, in the transaction
+//! that writes them: the write lock it holds already makes it the only one
+//! who can move the head, so the entries are written once, sealed, rather
+//! than written pending, read back and rewritten by a second transaction
+//! (each commit also empties every reader's page cache). On PostgreSQL the
+//! writers of several replicas would queue on the chain's lock for every
+//! batch, so there they write pending entries for the sequencer.
 
 pub mod chain;
 pub mod graphql;
@@ -214,20 +221,21 @@ impl AuditLog {
     async fn run_writer(self, mut rx: mpsc::Receiver<Job>) {
         let mut jobs = Vec::with_capacity(BATCH);
         while rx.recv_many(&mut jobs, BATCH).await > 0 {
-            let batch: Vec<&NewEntry> = jobs.iter().map(|j| &j.entry).collect();
-            let n = batch.len() as u64;
-            let ok = match write_batch(&self.inner.db, &batch).await {
-                Ok(()) => true,
+            let (entries, waiting): (Vec<NewEntry>, Vec<_>) =
+                jobs.drain(..).map(|j| (j.entry, j.done)).unzip();
+            let n = entries.len() as u64;
+            let written = write_batch(&self.inner.db, entries).await;
+            for done in waiting {
+                let _ = done.send(written.is_ok());
+            }
+            match written {
+                Ok(Written::Sealed) => {
+                    self.inner.written.fetch_add(n, Ordering::Relaxed);
+                }
+                Ok(Written::Pending) => self.committed(n),
                 Err(e) => {
                     tracing::error!(error = ?e, entries = n, "audit entries could not be written");
-                    false
                 }
-            };
-            for job in jobs.drain(..) {
-                let _ = job.done.send(ok);
-            }
-            if ok {
-                self.committed(n);
             }
         }
     }
@@ -269,14 +277,30 @@ pub fn entry_statements(backend: DbBackend, entry: NewEntry) -> Vec<Statement> {
     statements
 }
 
-async fn write_batch(db: &Db, batch: &[&NewEntry]) -> Result<()> {
-    let facts: Vec<_> = batch.iter().flat_map(|e| e.fact_rows()).collect();
-    let entries: Vec<_> = batch.iter().map(|e| (*e).clone().into_active()).collect();
+/// How a batch of reads' entries went in.
+enum Written {
+    /// Sealed in the transaction that wrote them (SQLite).
+    Sealed,
+    /// Pending, for the sequencer (PostgreSQL).
+    Pending,
+}
+
+/// Writes a batch of reads' entries in one transaction: sealed on SQLite,
+/// pending on PostgreSQL (see the module's notes).
+async fn write_batch(db: &Db, batch: Vec<NewEntry>) -> Result<Written> {
     let txn = db.begin().await?;
-    insert_rows(&txn, &entries, &facts).await?;
-    crate::metrics::tally::add_facts(&txn, batch).await?;
+    let written = if db.backend() == DbBackend::Sqlite {
+        append_sealed(&txn, batch).await?;
+        Written::Sealed
+    } else {
+        let facts: Vec<_> = batch.iter().flat_map(|e| e.fact_rows()).collect();
+        crate::metrics::tally::add_facts(&txn, &batch.iter().collect::<Vec<_>>()).await?;
+        let entries: Vec<_> = batch.into_iter().map(NewEntry::into_active).collect();
+        insert_rows(&txn, &entries, &facts).await?;
+        Written::Pending
+    };
     txn.commit().await?;
-    Ok(())
+    Ok(written)
 }
 
 /// Inserts entries and their facts, in chunks under PostgreSQL's 65535 bind
@@ -334,10 +358,14 @@ async fn move_head(txn: &DatabaseTransaction, exists: bool, seq: i64, hash: Stri
     Ok(())
 }
 
-/// Appends entries already sealed, in the caller's transaction: the dataset
-/// generator's path, which writes a history of entries at once. Takes the
-/// sequencer's lock on PostgreSQL, gives the entries the next ids and
-/// sequence numbers, chains them onto the head and moves the head.
+/// Appends entries already sealed, in the caller's transaction: the path of
+/// the writer on SQLite, and of the dataset generator, which writes a history
+/// of entries at once. Takes the chain's lock on PostgreSQL, gives the
+/// entries the next ids and sequence numbers, chains them onto the head and
+/// moves the head. Entries still pending keep their place in the queue: the
+/// sequencer seals them after these. Giving ids by hand needs every other
+/// writer of entries kept out until the commit: on SQLite its write lock
+/// does that; on PostgreSQL only the generator, which runs alone, may call it.
 pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
@@ -645,4 +673,53 @@ pub async fn verify(db: &Db, after: Option<Verified>, max: Option<u64>) -> Resul
         });
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_entry(n: usize) -> NewEntry {
+        NewEntry {
+            at: crate::util::now(),
+            sub: "test-system".into(),
+            dept: Some("410900-SWJ".into()),
+            operation_type: OperationType::Query,
+            operation: "subject".into(),
+            subjects: BTreeSet::from([format!("subject-{n}")]),
+            purpose: None,
+            outcome: "ok".into(),
+            request_id: format!("request-{n}"),
+            facts: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn on_sqlite_reads_entries_are_written_sealed_after_the_pending_ones() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("a.db").display());
+        let db = Db::connect(&url, 1).await.expect("opens");
+        db.migrate().await.expect("migrates");
+        // A mutation's entry, pending until the sequencer seals it.
+        let txn = db.begin().await.expect("begins");
+        crate::db::execute_all(&txn, entry_statements(DbBackend::Sqlite, read_entry(0)))
+            .await
+            .expect("writes");
+        txn.commit().await.expect("commits");
+
+        let written = write_batch(&db, (1..=3).map(read_entry).collect()).await;
+        assert!(matches!(written, Ok(Written::Sealed)));
+        let rows = audit_entry::Entity::find()
+            .order_by_asc(audit_entry::Column::Id)
+            .all(&db.read)
+            .await
+            .expect("reads");
+        let seqs: Vec<Option<i64>> = rows.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, [None, Some(1), Some(2), Some(3)]);
+
+        assert_eq!(seal_batch(&db).await.expect("seals"), 1);
+        let report = verify(&db, None, None).await.expect("verifies");
+        assert!(report.first_break.is_none(), "{report:?}");
+        assert_eq!((report.sealed, report.pending), (4, 0));
+    }
 }
