@@ -254,6 +254,43 @@ async fn a_document_sent_again_meets_every_check_again() {
 }
 
 #[tokio::test]
+async fn large_answers_are_compressed_and_small_ones_sent_as_they_are() {
+    let hub = TestHub::spawn().await;
+    let post = |query: &'static str| {
+        hub.client
+            .post(hub.url("/graphql"))
+            .header("accept-encoding", "gzip")
+            .json(&json!({ "query": query }))
+            .send()
+    };
+    let small = post("{ powerItems(first: 1) { totalCount } }")
+        .await
+        .unwrap();
+    assert_eq!(small.status(), 200);
+    assert!(small.headers().get("content-encoding").is_none());
+    let small = small.bytes().await.unwrap();
+    assert!(small.len() < 100, "{}", small.len());
+
+    let large = post(
+        "{ powerItems(first: 100) { edges { node { code name legalBasis procedure scope } } } }",
+    )
+    .await
+    .unwrap();
+    assert_eq!(large.status(), 200);
+    assert_eq!(large.headers()["content-encoding"], "gzip");
+    let compressed = large.bytes().await.unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&compressed[..]),
+        &mut text,
+    )
+    .unwrap();
+    assert!(text.len() > usize::from(sharing_hub::http::COMPRESS_ABOVE));
+    assert!(compressed.len() < text.len());
+    ok(&serde_json::from_str(&text).unwrap());
+}
+
+#[tokio::test]
 async fn every_response_carries_a_request_id() {
     let hub = TestHub::spawn().await;
     let res = hub
