@@ -12,6 +12,9 @@
 
 pub mod group;
 mod inline;
+pub mod keyed;
+
+pub use keyed::Keyed;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -300,6 +303,16 @@ pub trait Fetch: ConnectionTrait + Sized {
         select.all(self)
     }
 
+    /// The models the lookup `keyed` finds for `keys`.
+    fn fetch_keyed<E: Readable, K: AsRef<str> + Sync>(
+        &self,
+        keyed: &Keyed<E>,
+        keys: &[K],
+    ) -> impl Future<Output = Result<Vec<E::Model>, DbErr>> + Send {
+        let stmt = keyed.statement(self.get_database_backend(), keys);
+        E::find().from_raw_sql(stmt).all(self)
+    }
+
     /// The first model `select` finds.
     fn fetch_one<E: Readable>(
         &self,
@@ -324,6 +337,21 @@ impl Fetch for Reader {
         }
         select.all(&self.pool).await
     }
+
+    async fn fetch_keyed<E: Readable, K: AsRef<str> + Sync>(
+        &self,
+        keyed: &Keyed<E>,
+        keys: &[K],
+    ) -> Result<Vec<E::Model>, DbErr> {
+        if let Some(inline) = &self.inline {
+            match inline.keyed(keyed, keys) {
+                Ok(models) => return Ok(models),
+                Err(inline::Declined::Busy) => {}
+                Err(why) => tracing::debug!(reason = %why, "inline read handed to sqlx"),
+            }
+        }
+        self.pool.fetch_keyed(keyed, keys).await
+    }
 }
 
 /// Where a write transaction reads what its writes depend on, once it has
@@ -344,6 +372,17 @@ impl Fetch for Locked<'_> {
         match self {
             Locked::Readers(r) => r.fetch(select).await,
             Locked::Txn(t) => t.fetch(select).await,
+        }
+    }
+
+    async fn fetch_keyed<E: Readable, K: AsRef<str> + Sync>(
+        &self,
+        keyed: &Keyed<E>,
+        keys: &[K],
+    ) -> Result<Vec<E::Model>, DbErr> {
+        match self {
+            Locked::Readers(r) => r.fetch_keyed(keyed, keys).await,
+            Locked::Txn(t) => t.fetch_keyed(keyed, keys).await,
         }
     }
 }

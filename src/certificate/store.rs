@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::canonical::Content;
 use super::rules::{CertificateStatus, FieldSpec};
 use super::seal::{self, Kek, SealAlgorithm};
-use crate::db::{Fetch, Reader};
+use crate::db::{Fetch, Keyed, Reader};
 use crate::error::{Error, Result};
 use crate::identity::SubjectKind;
 use crate::pagination::Page;
@@ -694,6 +694,13 @@ pub fn in_force(c: &Listed, today: NaiveDate) -> bool {
 /// (DataLoader): the newest [`PER_HOLDER`] of each.
 pub struct HolderCertificatesLoader(pub Reader);
 
+/// Holders' certificates as lists read them, newest first.
+static HOLDERS_LISTED: Keyed<certificate_listed::Entity> = Keyed::new(|holders| {
+    certificate_listed::Entity::find()
+        .filter(certificate_listed::Column::HolderId.is_in(holders))
+        .order_by_desc(certificate_listed::Column::CreatedAt)
+});
+
 impl Loader<String> for HolderCertificatesLoader {
     type Value = Vec<Arc<Listed>>;
     type Error = Arc<Error>;
@@ -706,11 +713,7 @@ impl Loader<String> for HolderCertificatesLoader {
             keys.iter().map(|h| (h.clone(), Vec::new())).collect();
         let rows = self
             .0
-            .fetch(
-                certificate_listed::Entity::find()
-                    .filter(certificate_listed::Column::HolderId.is_in(keys.iter().cloned()))
-                    .order_by_desc(certificate_listed::Column::CreatedAt),
-            )
+            .fetch_keyed(&HOLDERS_LISTED, keys)
             .await
             .map_err(|e| Arc::new(e.into()))?;
         for row in rows {

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::rules::{CommitmentKind, SignedNotification, Statements};
 use super::state::{Action, State};
 use crate::credit::rules::CreditLevel;
-use crate::db::{Fetch, Reader};
+use crate::db::{Fetch, Keyed, Reader};
 use crate::error::{Error, Result};
 use crate::identity::SubjectKind;
 use crate::metrics::tally::Tallies;
@@ -680,6 +680,25 @@ where
 /// The most commitments a subject's view lists.
 pub const PER_SUBJECT: u64 = 100;
 
+/// Subjects' commitments as lists read them, newest first.
+static ALL_OF: Keyed<commitment_listed::Entity> = Keyed::new(|subjects| {
+    commitment_listed::Entity::find()
+        .filter(commitment_listed::Column::SubjectId.is_in(subjects))
+        .order_by_desc(commitment_listed::Column::SubmittedAt)
+});
+
+/// The same, only those not yet over.
+static OPEN_OF: Keyed<commitment_listed::Entity> = Keyed::new(|subjects| {
+    let open = State::ALL
+        .iter()
+        .filter(|s| !super::state::is_final(**s))
+        .map(|s| s.as_str());
+    commitment_listed::Entity::find()
+        .filter(commitment_listed::Column::SubjectId.is_in(subjects))
+        .filter(commitment_listed::Column::State.is_in(open))
+        .order_by_desc(commitment_listed::Column::SubmittedAt)
+});
+
 /// The newest commitments of many subjects (at most [`PER_SUBJECT`] each),
 /// or only those not yet over: one query whatever their number. Read without
 /// their documents.
@@ -693,17 +712,8 @@ pub async fn of_subjects(
     if subjects.is_empty() {
         return Ok(out);
     }
-    let mut q = commitment_listed::Entity::find()
-        .filter(commitment_listed::Column::SubjectId.is_in(subjects.iter().cloned()));
-    if open_only {
-        let open = State::ALL
-            .iter()
-            .filter(|s| !super::state::is_final(**s))
-            .map(|s| s.as_str());
-        q = q.filter(commitment_listed::Column::State.is_in(open));
-    }
     let rows = conn
-        .fetch(q.order_by_desc(commitment_listed::Column::SubmittedAt))
+        .fetch_keyed(if open_only { &OPEN_OF } else { &ALL_OF }, subjects)
         .await?;
     for r in rows {
         let list = out.entry(r.subject_id.clone()).or_default();

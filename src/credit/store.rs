@@ -15,7 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::rules::{self, CreditKind, EntryFacts, ListLevel, RecordFacts, RecordStatus, Severity};
-use crate::db::{Fetch, Reader};
+use crate::db::{Fetch, Keyed, Reader};
 use crate::error::{Error, Result};
 use crate::pagination::Page;
 
@@ -157,6 +157,20 @@ impl Dossier {
 }
 
 /// The dossiers of many subjects: two queries whatever their number.
+/// Subjects' credit records, newest first.
+static RECORDS: Keyed<credit_record::Entity> = Keyed::new(|subjects| {
+    credit_record::Entity::find()
+        .filter(credit_record::Column::SubjectId.is_in(subjects))
+        .order_by_desc(credit_record::Column::RecordedAt)
+});
+
+/// Subjects' punishment-list entries, newest first.
+static ENTRIES: Keyed<punishment_entry::Entity> = Keyed::new(|subjects| {
+    punishment_entry::Entity::find()
+        .filter(punishment_entry::Column::SubjectId.is_in(subjects))
+        .order_by_desc(punishment_entry::Column::ListedOn)
+});
+
 pub async fn dossiers(conn: &impl Fetch, subjects: &[String]) -> Result<HashMap<String, Dossier>> {
     let mut out: HashMap<String, Dossier> = subjects
         .iter()
@@ -165,24 +179,12 @@ pub async fn dossiers(conn: &impl Fetch, subjects: &[String]) -> Result<HashMap<
     if subjects.is_empty() {
         return Ok(out);
     }
-    let records = conn
-        .fetch(
-            credit_record::Entity::find()
-                .filter(credit_record::Column::SubjectId.is_in(subjects.iter().cloned()))
-                .order_by_desc(credit_record::Column::RecordedAt),
-        )
-        .await?;
+    let records = conn.fetch_keyed(&RECORDS, subjects).await?;
     for r in records {
         let r = Record::try_from(r)?;
         out.entry(r.subject_id.clone()).or_default().records.push(r);
     }
-    let entries = conn
-        .fetch(
-            punishment_entry::Entity::find()
-                .filter(punishment_entry::Column::SubjectId.is_in(subjects.iter().cloned()))
-                .order_by_desc(punishment_entry::Column::ListedOn),
-        )
-        .await?;
+    let entries = conn.fetch_keyed(&ENTRIES, subjects).await?;
     for e in entries {
         let e = Entry::try_from(e)?;
         out.entry(e.subject_id.clone()).or_default().entries.push(e);

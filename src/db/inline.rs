@@ -33,6 +33,7 @@ use sea_orm::{
     TryIntoModel,
 };
 
+use super::keyed::{Built, Keyed, Param};
 use super::{DbStats, Readable};
 
 /// How long a statement waits for a lock before it is handed back to sqlx,
@@ -102,6 +103,25 @@ impl Readers {
     /// Runs `select` on a free connection, on this thread, and reads its rows
     /// as `E`'s models; or says why it did not.
     pub fn all<E: Readable>(&self, select: &Select<E>) -> Result<Vec<E::Model>, Declined> {
+        self.with_connection(|conn| run::<E>(conn, select))
+    }
+
+    /// Like [`Readers::all`] for a lookup by keys, from its text built before.
+    pub fn keyed<E: Readable, K: AsRef<str>>(
+        &self,
+        keyed: &Keyed<E>,
+        keys: &[K],
+    ) -> Result<Vec<E::Model>, Declined> {
+        match keyed.built(DbBackend::Sqlite, keys.len()) {
+            Some(built) => self.with_connection(|conn| run_built(conn, &built, keys)),
+            None => self.all(&keyed.select(keys)),
+        }
+    }
+
+    fn with_connection<T>(
+        &self,
+        run: impl FnOnce(&Connection) -> Result<Vec<T>, Declined>,
+    ) -> Result<Vec<T>, Declined> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let n = self.slots.len();
         // A connection is held only while a statement runs, never across an
@@ -110,7 +130,7 @@ impl Readers {
             .find_map(|i| self.slots[(start + i) % n].try_lock().ok())
             .ok_or(Declined::Busy)?;
         let began = Instant::now();
-        let result = run::<E>(&conn, select);
+        let result = run(&conn);
         drop(conn);
         // Counted as sqlx's statements are, so the tests that count queries
         // see every statement whichever path ran it.
@@ -148,8 +168,39 @@ fn run<E: Readable>(conn: &Connection, select: &Select<E>) -> Result<Vec<E::Mode
     for (i, value) in built.values.iter().flat_map(|v| v.0.iter()).enumerate() {
         stmt.raw_bind_parameter(i + 1, bind(value)?)?;
     }
-    let columns: Vec<(E::Column, ColumnType)> = stmt
-        .column_names()
+    let columns = columns_of::<E>(&stmt)?;
+    read_rows::<E>(stmt, &columns)
+}
+
+/// Runs a lookup from its text built before, with `keys`; the mapping of
+/// its columns is kept with the text after the first run.
+fn run_built<E: Readable, K: AsRef<str>>(
+    conn: &Connection,
+    built: &Built<E>,
+    keys: &[K],
+) -> Result<Vec<E::Model>, Declined> {
+    let mut stmt = conn.prepare_cached(&built.sql)?;
+    for (i, param) in built.params(keys).enumerate() {
+        match param {
+            Param::Fixed(value) => stmt.raw_bind_parameter(i + 1, bind(value)?)?,
+            Param::Key(key) => stmt.raw_bind_parameter(i + 1, key)?,
+        }
+    }
+    let columns = match built.columns.get() {
+        Some(columns) => columns,
+        None => {
+            let found = columns_of::<E>(&stmt)?;
+            built.columns.get_or_init(|| found)
+        }
+    };
+    read_rows::<E>(stmt, columns)
+}
+
+/// The entity column, and its type, of each column `stmt` returns.
+fn columns_of<E: Readable>(
+    stmt: &rusqlite::CachedStatement<'_>,
+) -> Result<Vec<(E::Column, ColumnType)>, Declined> {
+    stmt.column_names()
         .into_iter()
         .map(|name| {
             E::Column::iter()
@@ -157,7 +208,14 @@ fn run<E: Readable>(conn: &Connection, select: &Select<E>) -> Result<Vec<E::Mode
                 .map(|c| (c, c.def().get_column_type().clone()))
                 .ok_or(Declined::Unmapped("a column that is not the entity's"))
         })
-        .collect::<Result<_, _>>()?;
+        .collect()
+}
+
+/// Reads the rows of a bound statement as `E`'s models.
+fn read_rows<E: Readable>(
+    mut stmt: rusqlite::CachedStatement<'_>,
+    columns: &[(E::Column, ColumnType)],
+) -> Result<Vec<E::Model>, Declined> {
     let unreadable = |e: sea_orm::DbErr| Declined::Unreadable(e.to_string());
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();

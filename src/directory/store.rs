@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use super::Level;
-use crate::db::{Fetch, Reader};
+use crate::db::{Fetch, Keyed, Reader};
 use crate::error::{Error, Result};
 use crate::identity::SubjectId;
 use crate::pagination::Page;
@@ -47,11 +47,17 @@ impl TryFrom<department::Model> for Department {
     }
 }
 
+/// Departments by code.
+static DEPARTMENTS: Keyed<department::Entity> =
+    Keyed::new(|codes| department::Entity::find().filter(department::Column::Code.is_in(codes)));
+
+/// Subjects by id.
+static SUBJECTS: Keyed<subject::Entity> =
+    Keyed::new(|ids| subject::Entity::find().filter(subject::Column::Id.is_in(ids)));
+
 /// Whether a department with this code exists.
 pub async fn exists(conn: &impl Fetch, code: &str) -> Result<bool> {
-    let found = conn
-        .fetch(department::Entity::find_by_id(code.to_owned()).limit(1))
-        .await?;
+    let found = conn.fetch_keyed(&DEPARTMENTS, &[code]).await?;
     Ok(!found.is_empty())
 }
 
@@ -147,8 +153,10 @@ pub struct Subject {
 /// One subject, if the hub has seen it.
 pub async fn find_subject(conn: &impl Fetch, id: &SubjectId) -> Result<Option<Subject>> {
     let row = conn
-        .fetch_one(subject::Entity::find_by_id(id.as_str().to_owned()))
-        .await?;
+        .fetch_keyed(&SUBJECTS, &[id.as_str()])
+        .await?
+        .into_iter()
+        .next();
     Ok(row.map(|r| Subject {
         id: id.clone(),
         name: r.name,
@@ -227,9 +235,7 @@ pub async fn names_of(
     conn: &impl Fetch,
     ids: &[String],
 ) -> Result<HashMap<String, Option<String>>> {
-    let rows = conn
-        .fetch(subject::Entity::find().filter(subject::Column::Id.is_in(ids.iter().cloned())))
-        .await?;
+    let rows = conn.fetch_keyed(&SUBJECTS, ids).await?;
     Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
 }
 
@@ -246,10 +252,7 @@ impl Loader<String> for DepartmentLoader {
     ) -> std::result::Result<HashMap<String, Department>, Self::Error> {
         let rows = self
             .0
-            .fetch(
-                department::Entity::find()
-                    .filter(department::Column::Code.is_in(keys.iter().cloned())),
-            )
+            .fetch_keyed(&DEPARTMENTS, keys)
             .await
             .map_err(|e| std::sync::Arc::new(Error::from(e)))?;
         rows.into_iter()

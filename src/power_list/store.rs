@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::rules::{Category, CommitmentMode, ItemDetails, ItemDraft, ItemStatus};
+use crate::db::Keyed;
 use crate::directory::Level;
 use crate::error::{Error, Result};
 use crate::pagination::Page;
@@ -143,16 +144,25 @@ pub async fn get(conn: &impl ConnectionTrait, code: &str) -> Result<PowerItem> {
         .ok_or_else(|| Error::NotFound(format!("no power-list item has the code {code}")))
 }
 
-/// The rows of `E` (an item entity, whole or listed) whose `code` is one
-/// of `keys`, for the loaders.
+/// Items by code, whole.
+static ITEMS: Keyed<power_item::Entity> =
+    Keyed::new(|codes| power_item::Entity::find().filter(power_item::Column::Code.is_in(codes)));
+
+/// Items by code, without their details.
+static LISTED_ITEMS: Keyed<power_item_listed::Entity> = Keyed::new(|codes| {
+    power_item_listed::Entity::find().filter(power_item_listed::Column::Code.is_in(codes))
+});
+
+/// The rows of `E` (an item entity, whole or listed) `items` finds for
+/// `keys`, for the loaders.
 async fn by_codes<E: crate::db::Readable>(
     reader: &crate::db::Reader,
-    code: E::Column,
+    items: &Keyed<E>,
     keys: &[String],
 ) -> std::result::Result<Vec<E::Model>, std::sync::Arc<Error>> {
     use crate::db::Fetch;
     reader
-        .fetch(E::find().filter(code.is_in(keys.iter().cloned())))
+        .fetch_keyed(items, keys)
         .await
         .map_err(|e| std::sync::Arc::new(Error::from(e)))
 }
@@ -170,7 +180,7 @@ impl async_graphql::dataloader::Loader<String> for ItemLoader {
         &self,
         keys: &[String],
     ) -> std::result::Result<std::collections::HashMap<String, Self::Value>, Self::Error> {
-        let rows = by_codes::<power_item::Entity>(&self.0, power_item::Column::Code, keys).await?;
+        let rows = by_codes(&self.0, &ITEMS, keys).await?;
         rows.into_iter()
             .map(|m| PowerItem::try_from(m).map(|i| (i.code.clone(), std::sync::Arc::new(i))))
             .collect::<Result<_>>()
@@ -195,9 +205,7 @@ impl async_graphql::dataloader::Loader<String> for ListedItemLoader {
         &self,
         keys: &[String],
     ) -> std::result::Result<std::collections::HashMap<String, Self::Value>, Self::Error> {
-        let rows =
-            by_codes::<power_item_listed::Entity>(&self.0, power_item_listed::Column::Code, keys)
-                .await?;
+        let rows = by_codes(&self.0, &LISTED_ITEMS, keys).await?;
         Ok(rows
             .into_iter()
             .map(|m| (m.code.clone(), std::sync::Arc::new(m)))
