@@ -326,16 +326,30 @@ pub trait Fetch: ConnectionTrait + Sized {
 impl Fetch for DatabaseConnection {}
 impl Fetch for DatabaseTransaction {}
 
-impl Fetch for Reader {
-    async fn fetch<E: Readable>(&self, select: Select<E>) -> Result<Vec<E::Model>, DbErr> {
-        if let Some(inline) = &self.inline {
-            match inline.all(&select) {
-                Ok(models) => return Ok(models),
-                Err(inline::Declined::Busy) => {}
-                Err(why) => tracing::debug!(reason = %why, "inline read handed to sqlx"),
+impl Reader {
+    /// What the inline readers answer, if there are some and they do;
+    /// `None` hands the read to sqlx.
+    fn inline<T>(
+        &self,
+        read: impl FnOnce(&inline::Readers) -> Result<Vec<T>, inline::Declined>,
+    ) -> Option<Vec<T>> {
+        match read(self.inline.as_deref()?) {
+            Ok(models) => Some(models),
+            Err(inline::Declined::Busy) => None,
+            Err(why) => {
+                tracing::debug!(reason = %why, "inline read handed to sqlx");
+                None
             }
         }
-        select.all(&self.pool).await
+    }
+}
+
+impl Fetch for Reader {
+    async fn fetch<E: Readable>(&self, select: Select<E>) -> Result<Vec<E::Model>, DbErr> {
+        match self.inline(|r| r.all(&select)) {
+            Some(models) => Ok(models),
+            None => select.all(&self.pool).await,
+        }
     }
 
     async fn fetch_keyed<E: Readable, K: AsRef<str> + Sync>(
@@ -343,14 +357,10 @@ impl Fetch for Reader {
         keyed: &Keyed<E>,
         keys: &[K],
     ) -> Result<Vec<E::Model>, DbErr> {
-        if let Some(inline) = &self.inline {
-            match inline.keyed(keyed, keys) {
-                Ok(models) => return Ok(models),
-                Err(inline::Declined::Busy) => {}
-                Err(why) => tracing::debug!(reason = %why, "inline read handed to sqlx"),
-            }
+        match self.inline(|r| r.keyed(keyed, keys)) {
+            Some(models) => Ok(models),
+            None => self.pool.fetch_keyed(keyed, keys).await,
         }
-        self.pool.fetch_keyed(keyed, keys).await
     }
 }
 

@@ -156,7 +156,6 @@ impl Dossier {
     }
 }
 
-/// The dossiers of many subjects: two queries whatever their number.
 /// Subjects' credit records, newest first.
 static RECORDS: Keyed<credit_record::Entity> = Keyed::new(|subjects| {
     credit_record::Entity::find()
@@ -171,6 +170,7 @@ static ENTRIES: Keyed<punishment_entry::Entity> = Keyed::new(|subjects| {
         .order_by_desc(punishment_entry::Column::ListedOn)
 });
 
+/// The dossiers of many subjects: two queries whatever their number.
 pub async fn dossiers(conn: &impl Fetch, subjects: &[String]) -> Result<HashMap<String, Dossier>> {
     let mut out: HashMap<String, Dossier> = subjects
         .iter()
