@@ -122,8 +122,8 @@ pub fn check_fields(
                 }
                 text
             }
-            FieldType::Date => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-                .map_err(|_| bad("a date YYYY-MM-DD"))?
+            FieldType::Date => crate::util::parse_date(&text)
+                .ok_or_else(|| bad("a date YYYY-MM-DD"))?
                 .to_string(),
             FieldType::Number => {
                 text.parse::<f64>()

@@ -433,7 +433,10 @@ pub fn cert_row(
     status: CertificateStatus,
     now: DateTime<Utc>,
 ) -> Result<certificate::ActiveModel> {
-    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(Error::internal);
+    let date = |s: &str| {
+        crate::util::parse_date(s)
+            .ok_or_else(|| Error::internal_msg(format!("{s:?} is not a date")))
+    };
     let k = &c.content;
     Ok(certificate::ActiveModel {
         id: Set(id),

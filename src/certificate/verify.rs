@@ -120,7 +120,7 @@ impl Verification {
 }
 
 fn date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    crate::util::parse_date(s)
 }
 
 fn holder_check(content: &Content, holder: Option<&SubjectId>) -> Check {

@@ -57,15 +57,13 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         let s = string(&value).ok_or_else(|| InputValueError::expected_type(value.clone()))?;
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Date)
-            .map_err(|_| {
-                InputValueError::custom(format!("'{s}' is not a date of the form YYYY-MM-DD"))
-            })
+        crate::util::parse_date(s).map(Date).ok_or_else(|| {
+            InputValueError::custom(format!("'{s}' is not a date of the form YYYY-MM-DD"))
+        })
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        Value::String(crate::util::format_date(self.0))
     }
 }
 
