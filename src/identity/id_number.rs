@@ -104,8 +104,15 @@ impl IdNumber {
             return Err(IdNumberError::Region(region.to_owned()));
         }
         let birth = &number[6..14];
-        match NaiveDate::parse_from_str(birth, "%Y%m%d") {
-            Ok(d) if d <= today && d.format("%Y").to_string().as_str() >= "1850" => {}
+        // Eight digits, checked above: YYYYMMDD.
+        let digits = |range: std::ops::Range<usize>| {
+            bytes[range]
+                .iter()
+                .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'))
+        };
+        let (year, month, day) = (digits(6..10), digits(10..12), digits(12..14));
+        match NaiveDate::from_ymd_opt(year as i32, month, day) {
+            Some(d) if d <= today && year >= 1850 => {}
             _ => return Err(IdNumberError::BirthDate(birth.to_owned())),
         }
         let expected = check_character(&bytes[..17]);
@@ -175,6 +182,19 @@ mod tests {
             IdNumber::parse("110105209901011234", today()).unwrap_err(),
             IdNumberError::BirthDate(_)
         ));
+        // Before 1850, a month 00 or 13, a day 00: none is a birth date.
+        for birth in ["18491231", "19491301", "19490001", "19491200"] {
+            assert_eq!(
+                IdNumber::parse(&format!("110105{birth}1234"), today()).unwrap_err(),
+                IdNumberError::BirthDate(birth.into())
+            );
+        }
+        // The first day of 1850 and today itself are.
+        for birth in ["18500101", "20261127"] {
+            let body = format!("110105{birth}123");
+            let n = format!("{body}{}", check_character(body.as_bytes()));
+            assert!(IdNumber::parse(&n, today()).is_ok(), "{n}");
+        }
     }
 
     #[test]
