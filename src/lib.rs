@@ -67,6 +67,8 @@ pub struct AppState {
     /// many at once as the process has cores, so that many batches at once
     /// queue instead of each holding its rows and answer in memory together.
     pub batches: Arc<tokio::sync::Semaphore>,
+    /// Departments found to exist, which every request's caller names.
+    pub departments: Arc<directory::store::KnownDepartments>,
 }
 
 /// Loads the key-encryption key the configuration names, or the one kept
@@ -138,6 +140,7 @@ impl Hub {
             events: events::Events::default(),
             dashboards: Arc::new(tokio::sync::Semaphore::new(cores)),
             batches: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
+            departments: Arc::new(directory::store::KnownDepartments::new()),
         };
         if serve.demo {
             demo::load_if_empty(&state.db, &state.kek).await?;

@@ -61,6 +61,40 @@ pub async fn exists(conn: &impl Fetch, code: &str) -> Result<bool> {
     Ok(!found.is_empty())
 }
 
+/// Departments found to exist. The hub never removes a department (records
+/// go on naming it), so one found once exists for every replica from then
+/// on; only that is kept, never an absence, which another replica could end
+/// by recording the department. Checking the caller's department was one of
+/// a lookup's seven statements.
+pub struct KnownDepartments(quick_cache::sync::Cache<String, ()>);
+
+/// Most departments kept: more than a city has.
+const KNOWN_DEPARTMENTS: usize = 4096;
+
+impl KnownDepartments {
+    pub fn new() -> Self {
+        KnownDepartments(quick_cache::sync::Cache::new(KNOWN_DEPARTMENTS))
+    }
+
+    /// Whether the department `code` exists, read only until it is found.
+    pub async fn exists(&self, conn: &impl Fetch, code: &str) -> Result<bool> {
+        if self.0.get(code).is_some() {
+            return Ok(true);
+        }
+        let found = exists(conn, code).await?;
+        if found {
+            self.0.insert(code.to_owned(), ());
+        }
+        Ok(found)
+    }
+}
+
+impl Default for KnownDepartments {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// One department.
 pub async fn find(conn: &impl ConnectionTrait, code: &str) -> Result<Option<Department>> {
     department::Entity::find_by_id(code.to_owned())

@@ -207,7 +207,8 @@ async fn authenticate(s: &HttpState, headers: &HeaderMap) -> Result<Caller, Stri
         return Err("use the Bearer scheme: `Authorization: Bearer <token>`".into());
     }
     let v = s.app.tokens.verify(token.trim())?;
-    match crate::directory::store::exists(&s.app.db.reader, v.dept.as_str()).await {
+    let (departments, reader) = (&s.app.departments, &s.app.db.reader);
+    match departments.exists(reader, v.dept.as_str()).await {
         Ok(true) => {}
         Ok(false) => {
             return Err(format!(

@@ -76,7 +76,9 @@ async fn init(
                 s.app.tokens.verify(&t).map_err(|reason| {
                     async_graphql::Error::new(format!("token refused: {reason}"))
                 })?;
-            if !crate::directory::store::exists(&s.app.db.reader, v.dept.as_str())
+            let (departments, reader) = (&s.app.departments, &s.app.db.reader);
+            if !departments
+                .exists(reader, v.dept.as_str())
                 .await
                 .unwrap_or(false)
             {

@@ -179,19 +179,37 @@ async fn wrong_issuer_or_audience_is_refused() {
 }
 
 #[tokio::test]
-async fn an_unknown_department_is_refused() {
+async fn an_unknown_department_is_refused_until_it_is_recorded() {
     let hub = TestHub::spawn().await;
-    let m = refused(
-        &hub,
-        &sign(
-            &claims("999999-NOPE"),
-            &hub.secret(),
-            Algorithm::HS256,
-            Some("at+jwt"),
-        ),
+    let token = sign(
+        &claims("410999-NOPE"),
+        &hub.secret(),
+        Algorithm::HS256,
+        Some("at+jwt"),
+    );
+    for _ in 0..2 {
+        let m = refused(&hub, &token).await;
+        assert!(m.contains("410999-NOPE"), "{m}");
+    }
+    // Recorded since (by the administration, or through another replica):
+    // the hub remembers departments it found, never one it did not.
+    sharing_hub::directory::store::upsert(
+        &hub.state.db.write,
+        &sharing_hub::directory::store::Department {
+            code: "410999-NOPE".into(),
+            name: "新设部门".into(),
+            level: sharing_hub::directory::Level::County,
+            region_code: "410999".into(),
+            parent_code: None,
+            uscc: None,
+        },
     )
-    .await;
-    assert!(m.contains("999999-NOPE"), "{m}");
+    .await
+    .unwrap();
+    let body = hub
+        .gql("{ viewer { department { code } } }", json!({}), Some(&token))
+        .await;
+    assert_eq!(ok(&body)["viewer"]["department"]["code"], "410999-NOPE");
 }
 
 #[tokio::test]
