@@ -72,6 +72,7 @@ pub struct KnownDepartments(quick_cache::sync::Cache<String, ()>);
 const KNOWN_DEPARTMENTS: usize = 4096;
 
 impl KnownDepartments {
+    /// None known yet: each department is read once, on its first request.
     pub fn new() -> Self {
         KnownDepartments(quick_cache::sync::Cache::new(KNOWN_DEPARTMENTS))
     }

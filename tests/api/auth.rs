@@ -207,7 +207,11 @@ async fn an_unknown_department_is_refused_until_it_is_recorded() {
     .await
     .unwrap();
     let body = hub
-        .gql("{ viewer { department { code } } }", json!({}), Some(&token))
+        .gql(
+            "{ viewer { department { code } } }",
+            json!({}),
+            Some(&token),
+        )
         .await;
     assert_eq!(ok(&body)["viewer"]["department"]["code"], "410999-NOPE");
 }
