@@ -118,8 +118,8 @@ pub fn parse_csv(text: &str) -> Result<Vec<(NaiveDate, DayKind, String)>, String
         let (Some(d), Some(k)) = (parts.next(), parts.next()) else {
             return Err(format!("line {}: expected date,kind,name", i + 1));
         };
-        let date = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-            .map_err(|_| format!("line {}: bad date {d:?}", i + 1))?;
+        let date = crate::util::parse_date(d.trim())
+            .ok_or_else(|| format!("line {}: bad date {d:?}", i + 1))?;
         let kind = DayKind::parse(k.trim())
             .ok_or_else(|| format!("line {}: kind must be HOLIDAY or WORKDAY", i + 1))?;
         out.push((date, kind, parts.next().unwrap_or("").trim().to_owned()));
