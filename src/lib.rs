@@ -130,6 +130,7 @@ impl Hub {
         let tokens = Arc::new(load_tokens(cfg)?);
         let audit = AuditLog::start(db.clone());
         let kek = Arc::new(load_kek(cfg)?);
+        let departments = directory::store::KnownDepartments::new(db.reader.clone());
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let state = AppState {
             db,
@@ -140,7 +141,7 @@ impl Hub {
             events: events::Events::default(),
             dashboards: Arc::new(tokio::sync::Semaphore::new(cores)),
             batches: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
-            departments: Arc::new(directory::store::KnownDepartments::new()),
+            departments: Arc::new(departments),
         };
         if serve.demo {
             demo::load_if_empty(&state.db, &state.kek).await?;

@@ -61,23 +61,26 @@ const ISO_DATE: &[chrono::format::Item<'static>] = {
 /// reads it. The form every stored date has, ten ASCII characters, is read
 /// directly: chrono's general parser spends about 700 instructions on it.
 pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
-    if let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = s.as_bytes() {
-        let number = |digits: &[u8]| {
-            digits.iter().try_fold(0u32, |n, &d| {
-                d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-            })
-        };
-        if let (Some(y), Some(m), Some(d)) = (
-            number(&[y0, y1, y2, y3]),
-            number(&[m0, m1]),
-            number(&[d0, d1]),
-        ) {
-            return chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d);
-        }
+    if let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = s.as_bytes()
+        && let (Some(y), Some(m), Some(d)) = (
+            decimal(&[y0, y1, y2, y3]),
+            decimal(&[m0, m1]),
+            decimal(&[d0, d1]),
+        )
+    {
+        return chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d);
     }
     let mut parsed = chrono::format::Parsed::new();
     chrono::format::parse(&mut parsed, s, ISO_DATE.iter()).ok()?;
     parsed.to_naive_date().ok()
+}
+
+/// ASCII decimal digits as their number; `None` if any is not a digit. For
+/// the few digits of a date's fields (nine at most fit).
+pub fn decimal(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+    })
 }
 
 /// `d` as `YYYY-MM-DD`, exactly as `d.format("%F")` writes it.

@@ -66,33 +66,34 @@ pub async fn exists(conn: &impl Fetch, code: &str) -> Result<bool> {
 /// on; only that is kept, never an absence, which another replica could end
 /// by recording the department. Checking the caller's department was one of
 /// a lookup's seven statements.
-pub struct KnownDepartments(quick_cache::sync::Cache<String, ()>);
+pub struct KnownDepartments {
+    known: quick_cache::sync::Cache<String, ()>,
+    reader: crate::db::Reader,
+}
 
 /// Most departments kept: more than a city has.
 const KNOWN_DEPARTMENTS: usize = 4096;
 
 impl KnownDepartments {
-    /// None known yet: each department is read once, on its first request.
-    pub fn new() -> Self {
-        KnownDepartments(quick_cache::sync::Cache::new(KNOWN_DEPARTMENTS))
+    /// None known yet: each department is read through `reader` once, on its
+    /// first request.
+    pub fn new(reader: crate::db::Reader) -> Self {
+        KnownDepartments {
+            known: quick_cache::sync::Cache::new(KNOWN_DEPARTMENTS),
+            reader,
+        }
     }
 
     /// Whether the department `code` exists, read only until it is found.
-    pub async fn exists(&self, conn: &impl Fetch, code: &str) -> Result<bool> {
-        if self.0.get(code).is_some() {
+    pub async fn exists(&self, code: &str) -> Result<bool> {
+        if self.known.get(code).is_some() {
             return Ok(true);
         }
-        let found = exists(conn, code).await?;
+        let found = exists(&self.reader, code).await?;
         if found {
-            self.0.insert(code.to_owned(), ());
+            self.known.insert(code.to_owned(), ());
         }
         Ok(found)
-    }
-}
-
-impl Default for KnownDepartments {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

@@ -207,8 +207,7 @@ async fn authenticate(s: &HttpState, headers: &HeaderMap) -> Result<Caller, Stri
         return Err("use the Bearer scheme: `Authorization: Bearer <token>`".into());
     }
     let v = s.app.tokens.verify(token.trim())?;
-    let (departments, reader) = (&s.app.departments, &s.app.db.reader);
-    match departments.exists(reader, v.dept.as_str()).await {
+    match s.app.departments.exists(v.dept.as_str()).await {
         Ok(true) => {}
         Ok(false) => {
             return Err(format!(

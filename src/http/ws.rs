@@ -76,9 +76,10 @@ async fn init(
                 s.app.tokens.verify(&t).map_err(|reason| {
                     async_graphql::Error::new(format!("token refused: {reason}"))
                 })?;
-            let (departments, reader) = (&s.app.departments, &s.app.db.reader);
-            if !departments
-                .exists(reader, v.dept.as_str())
+            if !s
+                .app
+                .departments
+                .exists(v.dept.as_str())
                 .await
                 .unwrap_or(false)
             {

@@ -104,15 +104,16 @@ impl IdNumber {
             return Err(IdNumberError::Region(region.to_owned()));
         }
         let birth = &number[6..14];
-        // Eight digits, checked above: YYYYMMDD.
-        let digits = |range: std::ops::Range<usize>| {
-            bytes[range]
-                .iter()
-                .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'))
+        // YYYYMMDD, its digits checked above.
+        let digits = |range: std::ops::Range<usize>| crate::util::decimal(&bytes[range]);
+        let date = match (digits(6..10), digits(10..12), digits(12..14)) {
+            (Some(year), Some(month), Some(day)) if year >= 1850 => {
+                NaiveDate::from_ymd_opt(year as i32, month, day)
+            }
+            _ => None,
         };
-        let (year, month, day) = (digits(6..10), digits(10..12), digits(12..14));
-        match NaiveDate::from_ymd_opt(year as i32, month, day) {
-            Some(d) if d <= today && year >= 1850 => {}
+        match date {
+            Some(d) if d <= today => {}
             _ => return Err(IdNumberError::BirthDate(birth.to_owned())),
         }
         let expected = check_character(&bytes[..17]);
