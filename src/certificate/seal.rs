@@ -247,6 +247,78 @@ mod tests {
         assert!(check_public_key(SealAlgorithm::Sm2Sm3, &[4u8; 65]).is_err());
     }
 
+    // SM2 verification runs in variable time (vendor/sm2/PATCHED.md); these
+    // pin down that it still accepts exactly the seals the standard accepts.
+
+    /// A seal made by OpenSSL 3.0 (`openssl pkeyutl -sign -rawin -digest sm3
+    /// -pkeyopt distid:1234567812345678`), an implementation independent of
+    /// the one the hub uses.
+    #[test]
+    fn sm2_verifies_a_seal_made_by_openssl_and_nothing_near_it() {
+        let public = hex::decode(
+            "04b37245a239fea3da64845aa3b95ed70a1e5bae8ce332542b85342fba9d58f69b\
+             40533c206dd02cd0671594fa569db7529a4c71e8f7f8b66219cc106ae7d02ef4",
+        )
+        .unwrap();
+        let signature = hex::decode(
+            "837648579d4427c2bc13bcddf41a42b0e2ce501fd5c6fa93fe0875710d0e7672\
+             6c057362b3a2185d05bc03698306e97b987858b9a460dfc1b5e8863257258043",
+        )
+        .unwrap();
+        let message = b"sharing-hub seal test";
+        let alg = SealAlgorithm::Sm2Sm3;
+        assert!(verify(alg, &public, message, &signature));
+        assert!(!verify(alg, &public, b"sharing-hub seal test!", &signature));
+        for bit in 0..signature.len() * 8 {
+            let mut altered = signature.clone();
+            altered[bit / 8] ^= 1 << (bit % 8);
+            assert!(
+                !verify(alg, &public, message, &altered),
+                "accepts the seal with bit {bit} flipped"
+            );
+        }
+        let mut other_key = public.clone();
+        other_key[64] ^= 1;
+        assert!(!verify(alg, &other_key, message, &signature));
+    }
+
+    #[test]
+    fn sm2_verifies_its_own_seals_under_many_keys() {
+        let alg = SealAlgorithm::Sm2Sm3;
+        for i in 0..32u32 {
+            let key = generate(alg);
+            let message = format!("证照 {i}");
+            let sig = sign(alg, &key.secret, message.as_bytes()).unwrap();
+            assert!(verify(alg, &key.public, message.as_bytes(), &sig), "{i}");
+            let mut swapped = sig[32..].to_vec();
+            swapped.extend_from_slice(&sig[..32]);
+            assert!(
+                !verify(alg, &key.public, message.as_bytes(), &swapped),
+                "{i}"
+            );
+        }
+    }
+
+    /// With r = e and s = -rd/(1+d), [s]G + [r+s]P is the point at infinity,
+    /// whose x would satisfy the last step as r = e + 0: it must be refused.
+    #[test]
+    fn sm2_refuses_a_seal_that_sums_to_the_point_at_infinity() {
+        use sm2::dsa::signature::hazmat::PrehashVerifier;
+        use sm2::elliptic_curve::ops::Reduce;
+
+        let d = sm2::Scalar::from(0x1234_5678_9abc_u64);
+        let key = sm2::dsa::SigningKey::from_nonzero_scalar(
+            SM2_DISTID,
+            sm2::NonZeroScalar::new(d).unwrap(),
+        )
+        .unwrap();
+        let prehash = [7u8; 32];
+        let r = sm2::Scalar::reduce(&sm2::FieldBytes::from(prehash));
+        let s = -(r * d) * (d + sm2::Scalar::ONE).invert().unwrap();
+        let sig = sm2::dsa::Signature::from_scalars(r, s).unwrap();
+        assert!(key.verifying_key().verify_prehash(&prehash, &sig).is_err());
+    }
+
     #[test]
     fn stored_keys_open_only_with_their_kek_and_id() {
         let kek =
