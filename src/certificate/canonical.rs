@@ -26,43 +26,56 @@
 use std::collections::BTreeMap;
 
 use base64::Engine;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// RFC 8785 (JCS) serialisation of a JSON value.
 pub fn canonical(v: &Value) -> String {
-    let mut out = String::new();
+    // serde_json writes only UTF-8, so the conversion cannot fail.
+    String::from_utf8(canonical_bytes(v)).unwrap_or_default()
+}
+
+/// [`canonical`], as the bytes a seal is made over.
+pub fn canonical_bytes(v: &Value) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512);
     write(v, &mut out);
     out
 }
 
-fn write(v: &Value, out: &mut String) {
+fn write(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
-            out.push('{');
-            for (i, k) in keys.iter().enumerate() {
+            let mut members: Vec<(&String, &Value)> = m.iter().collect();
+            members.sort_by(|(a, _), (b, _)| a.encode_utf16().cmp(b.encode_utf16()));
+            out.push(b'{');
+            for (i, (k, x)) in members.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(&serde_json::to_string(k).unwrap_or_default());
-                out.push(':');
-                write(&m[k.as_str()], out);
+                scalar(k, out);
+                out.push(b':');
+                write(x, out);
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(a) => {
-            out.push('[');
+            out.push(b'[');
             for (i, x) in a.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write(x, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        other => out.push_str(&other.to_string()),
+        other => scalar(other, out),
     }
+}
+
+/// A string, number, boolean or null as serde_json writes it: strings escaped
+/// as ECMAScript's JSON.stringify does, which is what RFC 8785 asks.
+fn scalar(v: &(impl serde::Serialize + ?Sized), out: &mut Vec<u8>) {
+    // Writing to a Vec cannot fail, and these values always serialise.
+    let _ = serde_json::to_writer(out, v);
 }
 
 /// What a certificate says, as signed.
@@ -117,7 +130,7 @@ impl Content {
 
     /// The bytes that are signed.
     pub fn signed_bytes(&self) -> Vec<u8> {
-        canonical(&self.to_json()).into_bytes()
+        canonical_bytes(&self.to_json())
     }
 
     /// Reads content from a presented document's `certificate` object;
@@ -197,12 +210,12 @@ pub fn document(content: &Content, sig: &SignatureRef) -> String {
 pub fn parse_document(text: &str) -> Result<(Value, SignatureRef), String> {
     let doc: Value =
         serde_json::from_str(text).map_err(|e| format!("the document is not JSON: {e}"))?;
-    let obj: &Map<String, Value> = doc
-        .as_object()
-        .ok_or("the document must be a JSON object")?;
+    let Value::Object(mut obj) = doc else {
+        return Err("the document must be a JSON object".into());
+    };
     let cert = obj
-        .get("certificate")
-        .filter(|c| c.is_object())
+        .remove("certificate")
+        .filter(Value::is_object)
         .ok_or("the document has no certificate object")?;
     let sig = obj
         .get("signature")
@@ -217,7 +230,7 @@ pub fn parse_document(text: &str) -> Result<(Value, SignatureRef), String> {
         .decode(field("value")?)
         .map_err(|_| "signature.value is not base64".to_owned())?;
     Ok((
-        cert.clone(),
+        cert,
         SignatureRef {
             algorithm: field("algorithm")?.to_owned(),
             key_id: field("keyId")?.to_owned(),

@@ -162,10 +162,12 @@ pub fn key_valid_on(k: &IssuerKey, day: NaiveDate) -> bool {
 
 /// One registry key.
 pub async fn key(conn: &impl Fetch, kid: &str) -> Result<Option<IssuerKey>> {
-    Ok(conn
-        .fetch_one(issuer_key::Entity::find_by_id(kid.to_owned()))
-        .await?)
+    Ok(conn.fetch_keyed(&KEYS, &[kid]).await?.into_iter().next())
 }
+
+/// Issuer keys by id: every verification reads its key.
+static KEYS: Keyed<issuer_key::Entity> =
+    Keyed::new(|kids| issuer_key::Entity::find().filter(issuer_key::Column::Kid.is_in(kids)));
 
 /// The whole registry, newest first.
 pub async fn keys(conn: &impl ConnectionTrait) -> Result<Vec<IssuerKey>> {
@@ -484,12 +486,17 @@ pub async fn insert_bulk(
 /// A certificate by its identifier.
 pub async fn find(conn: &impl Fetch, identifier: &str) -> Result<Option<Cert>> {
     Ok(conn
-        .fetch_one(
-            certificate::Entity::find().filter(certificate::Column::Identifier.eq(identifier)),
-        )
+        .fetch_keyed(&BY_IDENTIFIER, &[identifier])
         .await?
+        .into_iter()
+        .next()
         .map(|row| Cert { row }))
 }
+
+/// Certificates by identifier (unique): every verification reads its record.
+static BY_IDENTIFIER: Keyed<certificate::Entity> = Keyed::new(|identifiers| {
+    certificate::Entity::find().filter(certificate::Column::Identifier.is_in(identifiers))
+});
 
 /// A certificate by its identifier, or `NOT_FOUND`.
 pub async fn get(conn: &impl Fetch, identifier: &str) -> Result<Cert> {

@@ -143,10 +143,12 @@ fn holder_check(content: &Content, holder: Option<&SubjectId>) -> Check {
     }
 }
 
-/// Signature and issuer checks of `content` signed with `signature` under key `kid`.
+/// Signature and issuer checks of `content`, whose canonical bytes are
+/// `signed`, sealed with `signature` under key `kid`.
 async fn seal_checks(
     conn: &impl crate::db::Fetch,
     content: &Content,
+    signed: &[u8],
     algorithm: &str,
     kid: &str,
     signature: &[u8],
@@ -172,12 +174,7 @@ async fn seal_checks(
             CheckResult::Fail,
             format!("the document says {algorithm}, the key is {alg}"),
         )
-    } else if seal::verify(
-        alg,
-        &store::key_public(&key)?,
-        &content.signed_bytes(),
-        signature,
-    ) {
+    } else if seal::verify(alg, &store::key_public(&key)?, signed, signature) {
         check(
             CheckKind::Signature,
             CheckResult::Pass,
@@ -309,6 +306,7 @@ pub async fn by_identifier(
     let mut checks = seal_checks(
         conn,
         &content,
+        &content.signed_bytes(),
         &record.row.algorithm,
         &record.row.key_id,
         &record.signature()?,
@@ -336,11 +334,19 @@ pub async fn by_document(
     let (cert, sig) =
         canonical::parse_document(text).map_err(|e| Error::bad_field("document", e))?;
     let content = Content::from_json(&cert).map_err(|e| Error::bad_field("document", e))?;
-    let presented = canonical::canonical(&cert).into_bytes();
-    let mut checks = seal_checks(conn, &content, &sig.algorithm, &sig.key_id, &sig.value).await?;
+    let signed = content.signed_bytes();
+    let mut checks = seal_checks(
+        conn,
+        &content,
+        &signed,
+        &sig.algorithm,
+        &sig.key_id,
+        &sig.value,
+    )
+    .await?;
     // Members beyond those the hub signs make the bytes differ from what was
     // signed: the seal check must fail on them too.
-    if presented != content.signed_bytes()
+    if canonical::canonical_bytes(&cert) != signed
         && let Some(c) = checks.iter_mut().find(|c| c.kind == CheckKind::Signature)
     {
         *c = check(

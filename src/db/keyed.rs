@@ -1,7 +1,8 @@
 //! Lookups by a list of keys whose SQL is built once, not on every call.
 //!
 //! The hot lookups (a caller's department, a subject, its credit records,
-//! certificates and open commitments, the items they name) are sea-orm
+//! certificates and open commitments, the items they name; a verified
+//! certificate's record and its issuer's key) are sea-orm
 //! selects over a list of keys. Building one (every column of the entity
 //! named, quoted and written out, then the filters) cost more CPU than
 //! SQLite took to answer it: 8% of a single-subject lookup's profile. Yet
