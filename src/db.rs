@@ -312,15 +312,6 @@ pub trait Fetch: ConnectionTrait + Sized {
         let stmt = keyed.statement(self.get_database_backend(), keys);
         E::find().from_raw_sql(stmt).all(self)
     }
-
-    /// The first model `select` finds.
-    fn fetch_one<E: Readable>(
-        &self,
-        select: Select<E>,
-    ) -> impl Future<Output = Result<Option<E::Model>, DbErr>> + Send {
-        use sea_orm::QuerySelect;
-        async move { Ok(self.fetch(select.limit(1)).await?.into_iter().next()) }
-    }
 }
 
 impl Fetch for DatabaseConnection {}
