@@ -259,12 +259,12 @@ mod tests {
             "04b37245a239fea3da64845aa3b95ed70a1e5bae8ce332542b85342fba9d58f69b\
              40533c206dd02cd0671594fa569db7529a4c71e8f7f8b66219cc106ae7d02ef4",
         )
-        .unwrap();
+        .expect("the public key is written in hex");
         let signature = hex::decode(
             "837648579d4427c2bc13bcddf41a42b0e2ce501fd5c6fa93fe0875710d0e7672\
              6c057362b3a2185d05bc03698306e97b987858b9a460dfc1b5e8863257258043",
         )
-        .unwrap();
+        .expect("the signature is written in hex");
         let message = b"sharing-hub seal test";
         let alg = SealAlgorithm::Sm2Sm3;
         assert!(verify(alg, &public, message, &signature));
@@ -288,7 +288,8 @@ mod tests {
         for i in 0..32u32 {
             let key = generate(alg);
             let message = format!("证照 {i}");
-            let sig = sign(alg, &key.secret, message.as_bytes()).unwrap();
+            let sig =
+                sign(alg, &key.secret, message.as_bytes()).expect("a freshly generated key signs");
             assert!(verify(alg, &key.public, message.as_bytes(), &sig), "{i}");
             let mut swapped = sig[32..].to_vec();
             swapped.extend_from_slice(&sig[..32]);
@@ -309,13 +310,13 @@ mod tests {
         let d = sm2::Scalar::from(0x1234_5678_9abc_u64);
         let key = sm2::dsa::SigningKey::from_nonzero_scalar(
             SM2_DISTID,
-            sm2::NonZeroScalar::new(d).unwrap(),
+            sm2::NonZeroScalar::new(d).expect("d is not zero"),
         )
-        .unwrap();
+        .expect("d is a valid secret key");
         let prehash = [7u8; 32];
         let r = sm2::Scalar::reduce(&sm2::FieldBytes::from(prehash));
-        let s = -(r * d) * (d + sm2::Scalar::ONE).invert().unwrap();
-        let sig = sm2::dsa::Signature::from_scalars(r, s).unwrap();
+        let s = -(r * d) * (d + sm2::Scalar::ONE).invert().expect("d + 1 is not zero");
+        let sig = sm2::dsa::Signature::from_scalars(r, s).expect("r and s are not zero");
         assert!(key.verifying_key().verify_prehash(&prehash, &sig).is_err());
     }
 
