@@ -68,6 +68,11 @@ pub struct VerifyingKey {
     /// Distinguishing identifier used to compute `Z`.
     #[cfg(feature = "alloc")]
     distid: String,
+
+    /// sharing-hub's patch: multiples of the public key for B6, when
+    /// [`VerifyingKey::with_precomputed_table`] was asked for.
+    #[cfg(feature = "precomputed-tables")]
+    key_table: Option<alloc::sync::Arc<comb::Table>>,
 }
 
 impl VerifyingKey {
@@ -81,7 +86,24 @@ impl VerifyingKey {
             public_key,
             #[cfg(feature = "alloc")]
             distid: distid.into(),
+            #[cfg(feature = "precomputed-tables")]
+            key_table: None,
         })
+    }
+
+    /// sharing-hub's patch: precomputes multiples of the public key (33
+    /// lookup tables of 8 points, about 25 KiB, like the generator's table of
+    /// the `precomputed-tables` feature), so that every later verification
+    /// under this key computes B6's `[s']G + [t]PA` from the two tables, with
+    /// additions and four doublings, instead of a wNAF's 256 doublings.
+    /// Building the table costs about as much as one verification; it pays
+    /// for a key that verifies many signatures, kept by the caller.
+    #[cfg(feature = "precomputed-tables")]
+    pub fn with_precomputed_table(mut self) -> Self {
+        self.key_table = Some(alloc::sync::Arc::new(comb::Table::new(
+            ProjectivePoint::from(&self.public_key),
+        )));
+        self
     }
 
     /// Initialize [`VerifyingKey`] from a SEC1-encoded public key.
@@ -131,6 +153,73 @@ impl VerifyingKey {
     }
 }
 
+/// sharing-hub's patch: `[a]G + [b]P` in variable time from tables of
+/// multiples of `G` and of `P`, for a key that verifies many signatures.
+///
+/// The tables are laid out as `primeorder`'s `BasepointTable` lays out the
+/// generator's: table `i` holds `[1..=8]·2^(8i)·P`, and a scalar is split into
+/// signed radix-16 digits by `primeorder`'s `Radix16Decomposition`. This is
+/// `BasepointTable::mul_vartime` for two tables at once, sharing its four
+/// final doublings; every input of a verification is public.
+#[cfg(feature = "precomputed-tables")]
+mod comb {
+    use crate::{ProjectivePoint, Scalar, Sm2};
+    use elliptic_curve::{Group, array::typenum::Unsigned};
+    use primeorder::{
+        LookupTable, PrimeCurveWithBasepointTable, Radix16Decomposition, Radix16Digits,
+    };
+
+    /// How many tables a scalar's digits need: one per byte, and one for the
+    /// carry of the signed recentring (as the generator's table has).
+    const TABLES: usize = 33;
+
+    /// Multiples of one point: table `i` holds `[1..=8]·2^(8i)·P`.
+    #[derive(Debug)]
+    pub(super) struct Table([LookupTable<ProjectivePoint>; TABLES]);
+
+    impl Table {
+        /// Computes the tables of `p` (as `BasepointTable::new` does for `G`).
+        pub(super) fn new(mut p: ProjectivePoint) -> Self {
+            let mut tables = [LookupTable::<ProjectivePoint>::default(); TABLES];
+            for table in &mut tables {
+                *table = LookupTable::new(p);
+                for _ in 0..8 {
+                    p = p.double();
+                }
+            }
+            Self(tables)
+        }
+    }
+
+    /// `[a]G + [b]P`, `P` being the point `key` was made from.
+    pub(super) fn mul_add_vartime(a: &Scalar, b: &Scalar, key: &Table) -> ProjectivePoint {
+        let g: &[LookupTable<ProjectivePoint>; TABLES] =
+            <Sm2 as PrimeCurveWithBasepointTable<TABLES>>::BASEPOINT_TABLE;
+        let p = &key.0;
+        let da = Radix16Decomposition::<Radix16Digits<Sm2>>::new(a);
+        let db = Radix16Decomposition::<Radix16Digits<Sm2>>::new(b);
+        let len = <Sm2 as elliptic_curve::Curve>::FieldBytesSize::USIZE;
+        // Even digits are added as they are, odd ones into `odd`, which is
+        // multiplied by 16 at the end.
+        let mut even = g[len].select_vartime(da[len * 2]) + p[len].select_vartime(db[len * 2]);
+        let mut odd = ProjectivePoint::IDENTITY;
+        for i in (0..len).rev() {
+            for (table, digits) in [(&g[i], &da), (&p[i], &db)] {
+                if digits[i * 2 + 1] != 0 {
+                    odd += table.select_vartime(digits[i * 2 + 1]);
+                }
+                if digits[i * 2] != 0 {
+                    even += table.select_vartime(digits[i * 2]);
+                }
+            }
+        }
+        for _ in 0..4 {
+            odd = odd.double();
+        }
+        even + odd
+    }
+}
+
 //
 // `*Verifier` trait impls
 //
@@ -164,6 +253,18 @@ impl PrehashVerifier<Signature> for VerifyingKey {
         // (the signature, the message's hash, the public key), so nothing
         // secret can leak through the timing; this is the primitive
         // `elliptic-curve` 0.14 provides for verification equations.
+        // With the key's table (also sharing-hub's), from the generator's and
+        // the key's tables of multiples; see `comb`.
+        #[cfg(feature = "precomputed-tables")]
+        let point = match &self.key_table {
+            Some(table) => comb::mul_add_vartime(&s, &t, table),
+            None => ProjectivePoint::mul_by_generator_and_mul_add_vartime(
+                &s,
+                &t,
+                &ProjectivePoint::from(&self.public_key),
+            ),
+        };
+        #[cfg(not(feature = "precomputed-tables"))]
         let point = ProjectivePoint::mul_by_generator_and_mul_add_vartime(
             &s,
             &t,
