@@ -71,7 +71,7 @@ pub struct VerifyingKey {
 
     /// sharing-hub's patch: multiples of the public key for B6, when
     /// [`VerifyingKey::with_precomputed_table`] was asked for.
-    #[cfg(feature = "precomputed-tables")]
+    #[cfg(all(feature = "alloc", feature = "precomputed-tables"))]
     key_table: Option<alloc::sync::Arc<comb::Table>>,
 }
 
@@ -86,7 +86,7 @@ impl VerifyingKey {
             public_key,
             #[cfg(feature = "alloc")]
             distid: distid.into(),
-            #[cfg(feature = "precomputed-tables")]
+            #[cfg(all(feature = "alloc", feature = "precomputed-tables"))]
             key_table: None,
         })
     }
@@ -98,7 +98,7 @@ impl VerifyingKey {
     /// additions and four doublings, instead of a wNAF's 256 doublings.
     /// Building the table costs about as much as one verification; it pays
     /// for a key that verifies many signatures, kept by the caller.
-    #[cfg(feature = "precomputed-tables")]
+    #[cfg(all(feature = "alloc", feature = "precomputed-tables"))]
     pub fn with_precomputed_table(mut self) -> Self {
         self.key_table = Some(alloc::sync::Arc::new(comb::Table::new(
             ProjectivePoint::from(&self.public_key),
@@ -161,7 +161,7 @@ impl VerifyingKey {
 /// signed radix-16 digits by `primeorder`'s `Radix16Decomposition`. This is
 /// `BasepointTable::mul_vartime` for two tables at once, sharing its four
 /// final doublings; every input of a verification is public.
-#[cfg(feature = "precomputed-tables")]
+#[cfg(all(feature = "alloc", feature = "precomputed-tables"))]
 mod comb {
     use crate::{ProjectivePoint, Scalar, Sm2};
     use elliptic_curve::{Group, array::typenum::Unsigned};
@@ -255,7 +255,7 @@ impl PrehashVerifier<Signature> for VerifyingKey {
         // `elliptic-curve` 0.14 provides for verification equations.
         // With the key's table (also sharing-hub's), from the generator's and
         // the key's tables of multiples; see `comb`.
-        #[cfg(feature = "precomputed-tables")]
+        #[cfg(all(feature = "alloc", feature = "precomputed-tables"))]
         let point = match &self.key_table {
             Some(table) => comb::mul_add_vartime(&s, &t, table),
             None => ProjectivePoint::mul_by_generator_and_mul_add_vartime(
@@ -264,7 +264,7 @@ impl PrehashVerifier<Signature> for VerifyingKey {
                 &ProjectivePoint::from(&self.public_key),
             ),
         };
-        #[cfg(not(feature = "precomputed-tables"))]
+        #[cfg(not(all(feature = "alloc", feature = "precomputed-tables")))]
         let point = ProjectivePoint::mul_by_generator_and_mul_add_vartime(
             &s,
             &t,
