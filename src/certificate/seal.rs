@@ -291,7 +291,7 @@ mod tests {
         .expect("the signature is written in hex");
         let message = b"sharing-hub seal test";
         let alg = SealAlgorithm::Sm2Sm3;
-        // `verify` keeps the key with its table; the published path too.
+        // `verify` keeps the key with its table; the path without one too.
         let plain = sm2::dsa::VerifyingKey::from_sec1_bytes(SM2_DISTID, &public)
             .expect("OpenSSL's public key parses");
         let sig = sm2::dsa::Signature::from_slice(&signature).expect("OpenSSL's seal parses");
@@ -330,7 +330,7 @@ mod tests {
     }
 
     /// A key with its table of multiples (the path `verify` takes) and the
-    /// same key without (the published wNAF) agree on every seal: over many
+    /// same key without (`elliptic-curve`'s wNAF) agree on every seal: over many
     /// keys and signatures, whose scalars cover the digits the tables are
     /// indexed by, each valid seal verifies both ways and each altered one
     /// neither way.
