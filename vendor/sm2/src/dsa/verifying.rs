@@ -252,24 +252,23 @@ impl PrehashVerifier<Signature> for VerifyingKey {
         // sharing-hub's patch: in variable time. Every input here is public
         // (the signature, the message's hash, the public key), so nothing
         // secret can leak through the timing; this is the primitive
-        // `elliptic-curve` 0.14 provides for verification equations.
-        // With the key's table (also sharing-hub's), from the generator's and
-        // the key's tables of multiples; see `comb`.
-        #[cfg(all(feature = "alloc", feature = "precomputed-tables"))]
-        let point = match &self.key_table {
-            Some(table) => comb::mul_add_vartime(&s, &t, table),
-            None => ProjectivePoint::mul_by_generator_and_mul_add_vartime(
+        // `elliptic-curve` 0.14 provides for verification equations. With the
+        // key's table (also sharing-hub's), from the generator's and the
+        // key's tables of multiples instead; see `comb`.
+        let wnaf = || {
+            ProjectivePoint::mul_by_generator_and_mul_add_vartime(
                 &s,
                 &t,
                 &ProjectivePoint::from(&self.public_key),
-            ),
+            )
+        };
+        #[cfg(all(feature = "alloc", feature = "precomputed-tables"))]
+        let point = match &self.key_table {
+            Some(table) => comb::mul_add_vartime(&s, &t, table),
+            None => wnaf(),
         };
         #[cfg(not(all(feature = "alloc", feature = "precomputed-tables")))]
-        let point = ProjectivePoint::mul_by_generator_and_mul_add_vartime(
-            &s,
-            &t,
-            &ProjectivePoint::from(&self.public_key),
-        );
+        let point = wnaf();
         if point.is_identity().into() {
             return Err(Error::new());
         }
