@@ -2,7 +2,12 @@
 //! are gathered into one query per kind. Their caches die with the request,
 //! so no replica serves data another replica has changed.
 
+mod waves;
+
 use async_graphql::dataloader::{DataLoader, HashMapCache};
+use futures_util::future::BoxFuture;
+
+pub use waves::{InWaves, Queued};
 
 use crate::certificate::store::{CertificateLoader, HolderCertificatesLoader, TypeLoader};
 use crate::commitment::store::{
@@ -69,15 +74,47 @@ pub struct Loaders {
     pub task_reports: DataLoader<ReportsLoader>,
 }
 
-/// How long a loader waits for more keys before it queries. Sibling fields
-/// register their keys in the same poll, before the spawned load runs, so
-/// no wait is needed to batch them; the library's default (1 ms) only adds
-/// latency to every request.
+/// How a request's loads run.
+#[derive(Clone)]
+pub enum Dispatch {
+    /// Queued, and run by [`InWaves`] whenever the request's execution waits
+    /// for them: the HTTP requests.
+    InWaves(Queued),
+    /// Each in a task of its own, once the runtime's timer has ticked (up to
+    /// a millisecond): the subscriptions, whose executions async-graphql's
+    /// WebSocket protocol drives and no [`InWaves`] wraps. The tick lets
+    /// sibling fields ask for their keys first.
+    Spawned,
+}
+
+impl Dispatch {
+    /// The spawner a DataLoader is given.
+    fn spawner(&self) -> impl Fn(BoxFuture<'static, ()>) + Send + Sync + 'static {
+        let dispatch = self.clone();
+        move |load| match &dispatch {
+            Dispatch::InWaves(queued) => queued.push(load),
+            Dispatch::Spawned => {
+                tokio::spawn(async move {
+                    tokio::time::sleep(std::time::Duration::ZERO).await;
+                    load.await;
+                });
+            }
+        }
+    }
+}
+
+/// How long a loader waits for more keys before it queries: not at all.
+/// When a load runs is the dispatch's to decide (see [`Dispatch`]); the wait
+/// is a timer of async-graphql's (async-io's, without its `tokio-timer`
+/// feature, see `Cargo.toml`), which finds a zero wait over when first
+/// polled. A tokio sleep of zero would wait for the next millisecond tick.
 const NO_DELAY: std::time::Duration = std::time::Duration::ZERO;
 
 impl Loaders {
-    /// Fresh loaders over the read connection.
-    pub fn new(db: &Db) -> Self {
+    /// Fresh loaders over the read connection, whose loads run as `dispatch`
+    /// says.
+    pub fn new(db: &Db, dispatch: &Dispatch) -> Self {
+        let spawn = || dispatch.spawner();
         let conn = || db.read.clone();
         // The lookups every online check makes read through SQLite's inline
         // readers where there are some (see `db::inline`).
@@ -85,67 +122,63 @@ impl Loaders {
         // A batch lookup names up to MAX_BATCH subjects: one load each.
         let batch = crate::verification::graphql::MAX_BATCH;
         Loaders {
-            departments: DataLoader::new(DepartmentLoader(reader()), tokio::spawn).delay(NO_DELAY),
-            items: DataLoader::with_cache(
-                ItemLoader(reader()),
-                tokio::spawn,
-                HashMapCache::default(),
-            )
-            .delay(NO_DELAY),
+            departments: DataLoader::new(DepartmentLoader(reader()), spawn()).delay(NO_DELAY),
+            items: DataLoader::with_cache(ItemLoader(reader()), spawn(), HashMapCache::default())
+                .delay(NO_DELAY),
             listed_items: DataLoader::with_cache(
                 ListedItemLoader(reader()),
-                tokio::spawn,
+                spawn(),
                 HashMapCache::default(),
             )
             .delay(NO_DELAY),
             dossiers: DataLoader::with_cache(
                 DossierLoader(reader()),
-                tokio::spawn,
+                spawn(),
                 HashMapCache::default(),
             )
             .delay(NO_DELAY)
             .max_batch_size(batch),
             commitments: DataLoader::with_cache(
                 SubjectCommitmentsLoader(reader()),
-                tokio::spawn,
+                spawn(),
                 HashMapCache::default(),
             )
             .delay(NO_DELAY)
             .max_batch_size(batch),
             open_commitments: DataLoader::with_cache(
                 SubjectOpenCommitmentsLoader(reader()),
-                tokio::spawn,
+                spawn(),
                 HashMapCache::default(),
             )
             .delay(NO_DELAY)
             .max_batch_size(batch),
             certificates: DataLoader::with_cache(
                 HolderCertificatesLoader(reader()),
-                tokio::spawn,
+                spawn(),
                 HashMapCache::default(),
             )
             .delay(NO_DELAY)
             .max_batch_size(batch),
-            certificate: DataLoader::new(CertificateLoader(reader()), tokio::spawn).delay(NO_DELAY),
+            certificate: DataLoader::new(CertificateLoader(reader()), spawn()).delay(NO_DELAY),
             certificate_types: DataLoader::with_cache(
                 TypeLoader(reader()),
-                tokio::spawn,
+                spawn(),
                 HashMapCache::default(),
             )
             .delay(NO_DELAY),
-            commitment: DataLoader::new(CommitmentLoader(reader()), tokio::spawn).delay(NO_DELAY),
-            outlets: DataLoader::new(OutletLoader(conn()), tokio::spawn).delay(NO_DELAY),
-            agent: DataLoader::new(AgentLoader(conn()), tokio::spawn).delay(NO_DELAY),
-            windows: DataLoader::new(WindowsLoader(conn()), tokio::spawn).delay(NO_DELAY),
-            agents: DataLoader::new(AgentsLoader(conn()), tokio::spawn).delay(NO_DELAY),
-            legs: DataLoader::new(LegsLoader(conn()), tokio::spawn).delay(NO_DELAY),
-            ratings: DataLoader::new(RatingLoader(conn()), tokio::spawn).delay(NO_DELAY),
-            matter_by_commitment: DataLoader::new(MatterByCommitmentLoader(conn()), tokio::spawn)
+            commitment: DataLoader::new(CommitmentLoader(reader()), spawn()).delay(NO_DELAY),
+            outlets: DataLoader::new(OutletLoader(conn()), spawn()).delay(NO_DELAY),
+            agent: DataLoader::new(AgentLoader(conn()), spawn()).delay(NO_DELAY),
+            windows: DataLoader::new(WindowsLoader(conn()), spawn()).delay(NO_DELAY),
+            agents: DataLoader::new(AgentsLoader(conn()), spawn()).delay(NO_DELAY),
+            legs: DataLoader::new(LegsLoader(conn()), spawn()).delay(NO_DELAY),
+            ratings: DataLoader::new(RatingLoader(conn()), spawn()).delay(NO_DELAY),
+            matter_by_commitment: DataLoader::new(MatterByCommitmentLoader(conn()), spawn())
                 .delay(NO_DELAY),
-            task: DataLoader::new(TaskLoader(conn()), tokio::spawn).delay(NO_DELAY),
-            task_departments: DataLoader::new(NamedLoader(conn()), tokio::spawn).delay(NO_DELAY),
-            task_measures: DataLoader::new(MeasuresLoader(conn()), tokio::spawn).delay(NO_DELAY),
-            task_reports: DataLoader::new(ReportsLoader(conn()), tokio::spawn).delay(NO_DELAY),
+            task: DataLoader::new(TaskLoader(conn()), spawn()).delay(NO_DELAY),
+            task_departments: DataLoader::new(NamedLoader(conn()), spawn()).delay(NO_DELAY),
+            task_measures: DataLoader::new(MeasuresLoader(conn()), spawn()).delay(NO_DELAY),
+            task_reports: DataLoader::new(ReportsLoader(conn()), spawn()).delay(NO_DELAY),
         }
     }
 }

@@ -31,19 +31,21 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    /// A context for one request of `caller`.
+    /// A context for one request of `caller`, whose loads run as `dispatch`
+    /// says.
     pub fn new(
         caller: Caller,
         request_id: String,
         purpose: Option<String>,
         db: &crate::db::Db,
+        dispatch: &crate::loaders::Dispatch,
     ) -> Self {
         RequestContext {
             caller,
             request_id,
             purpose,
             reads: ReadLog::default(),
-            loaders: crate::loaders::Loaders::new(db),
+            loaders: crate::loaders::Loaders::new(db, dispatch),
             document_operation: std::sync::OnceLock::new(),
         }
     }

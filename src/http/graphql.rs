@@ -25,6 +25,7 @@ use tracing::Instrument;
 use super::{HttpState, RequestId};
 use crate::audit::OperationType;
 use crate::auth::{Caller, Principal};
+use crate::loaders::{Dispatch, InWaves, Queued};
 use crate::request::RequestContext;
 
 /// The media type of a response.
@@ -407,11 +408,14 @@ async fn execute(
     parsed: Option<ExecutableDocument>,
 ) -> Executed {
     let sent_name = p.operation_name.clone();
+    // The request's loads run when its execution waits for them.
+    let queued = Queued::default();
     let ctx = std::sync::Arc::new(RequestContext::new(
         caller,
         request_id.clone(),
         purpose,
         &s.app.db,
+        &Dispatch::InWaves(queued.clone()),
     ));
     let mut request = async_graphql::Request::new(p.query);
     if let Some(doc) = parsed {
@@ -439,7 +443,8 @@ async fn execute(
         }
     }
     let request = request.data(ctx.clone());
-    let response = match tokio::time::timeout(s.timeout, s.schema.execute(request)).await {
+    let execution = InWaves::new(s.schema.execute(request), queued);
+    let response = match tokio::time::timeout(s.timeout, execution).await {
         Ok(r) => r,
         Err(_) => {
             let message = format!(

@@ -97,7 +97,11 @@ async fn init(
     };
     let mut data = Data::default();
     data.insert(Arc::new(RequestContext::new(
-        caller, request_id, None, &s.app.db,
+        caller,
+        request_id,
+        None,
+        &s.app.db,
+        &crate::loaders::Dispatch::Spawned,
     )));
     Ok(data)
 }
