@@ -49,6 +49,10 @@ impl Queued {
     fn take(&self) -> Vec<BoxFuture<'static, ()>> {
         std::mem::take(&mut *lock(&self.0))
     }
+
+    fn is_empty(&self) -> bool {
+        lock(&self.0).is_empty()
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -147,18 +151,24 @@ impl<F: Future> Future for InWaves<F> {
                 // woken): its fields may still ask for keys.
                 return Poll::Pending;
             }
-            this.running.extend(this.queued.take());
-            if this.running.is_empty() {
-                return Poll::Pending;
-            }
             // Every load that can finish now does; an answer wakes the
             // execution, which then goes on with it. A load waiting on the
-            // database, or yielding, wakes the task itself.
-            load_wakes.reset();
-            while let Poll::Ready(Some(())) = this
-                .running
-                .poll_next_unpin(&mut Context::from_waker(&load_waker))
-            {}
+            // database, or yielding, wakes the task itself. A load that asks
+            // another loader has that load run too, before the execution.
+            loop {
+                this.running.extend(this.queued.take());
+                if this.running.is_empty() {
+                    break;
+                }
+                load_wakes.reset();
+                while let Poll::Ready(Some(())) = this
+                    .running
+                    .poll_next_unpin(&mut Context::from_waker(&load_waker))
+                {}
+                if this.queued.is_empty() {
+                    break;
+                }
+            }
             if !execution_wakes.woken() {
                 return Poll::Pending;
             }
@@ -238,6 +248,38 @@ mod tests {
         );
         assert!(yields.load(Ordering::Relaxed) > 0);
         assert_eq!(*lock(&loads), vec![100, 100], "one load per level");
+    }
+
+    #[tokio::test]
+    async fn a_load_that_asks_another_loader_is_answered() {
+        struct Asking(DataLoader<Counting>);
+        impl Loader<u32> for Asking {
+            type Value = u32;
+            type Error = String;
+            async fn load(&self, keys: &[u32]) -> Result<HashMap<u32, u32>, String> {
+                let doubled = self.0.load_many(keys.iter().copied()).await?;
+                Ok(doubled.into_iter().map(|(k, v)| (k, v + 1)).collect())
+            }
+        }
+        let queued = Queued::default();
+        let (inner, loads) = loader(&queued);
+        let q = queued.clone();
+        let asking =
+            DataLoader::new(Asking(inner), move |f| q.push(f)).delay(std::time::Duration::ZERO);
+        let asking = &asking;
+        let execution = futures_util::future::join_all(
+            (1..=3u32).map(|i| async move { asking.load_one(i).await }),
+        );
+        // Bounded, so that a load left waiting fails the test instead of
+        // holding it.
+        let got = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            InWaves::new(execution, queued),
+        )
+        .await
+        .expect("the inner loader's load runs");
+        assert_eq!(got, vec![Ok(Some(3)), Ok(Some(5)), Ok(Some(7))]);
+        assert_eq!(*lock(&loads), vec![3]);
     }
 
     #[tokio::test]
