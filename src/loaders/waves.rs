@@ -20,10 +20,10 @@
 //! items is resolved through `FuturesUnordered`, which yields every 32) is
 //! polled again before any load runs, so its yielding does not split a
 //! batch. tokio defers the wakes of its own yields (its budget's, its
-//! `yield_now`'s) until the poll is over, so those are not seen: a batch may
-//! then split in two, and the wake still comes. Nothing in an execution
-//! yields to tokio's budget: the loaders answer through futures' channels,
-//! and the loads themselves run outside the execution's poll.
+//! `yield_now`'s) until the poll is over, so those are not seen: an execution
+//! that spends its budget on tokio's resources (a resolver's own query on
+//! PostgreSQL) may have a batch split in two, and its wake still comes. The
+//! loaders answer through futures' channels, which take no budget.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -109,8 +109,8 @@ pub struct InWaves<F> {
     execution: Pin<Box<F>>,
     queued: Queued,
     running: FuturesUnordered<BoxFuture<'static, ()>>,
-    /// Noting the execution's wakes, and the loads' own.
-    wakers: Option<(Arc<Noting>, Arc<Noting>)>,
+    /// Noting the execution's wakes.
+    wakes: Option<Arc<Noting>>,
 }
 
 impl<F: Future> InWaves<F> {
@@ -120,7 +120,7 @@ impl<F: Future> InWaves<F> {
             execution: Box::pin(execution),
             queued,
             running: FuturesUnordered::new(),
-            wakers: None,
+            wakes: None,
         }
     }
 }
@@ -130,13 +130,9 @@ impl<F: Future> Future for InWaves<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.get_mut();
-        let (execution_wakes, load_wakes) = this
-            .wakers
-            .get_or_insert_with(|| (Noting::new(cx.waker()), Noting::new(cx.waker())));
+        let execution_wakes = this.wakes.get_or_insert_with(|| Noting::new(cx.waker()));
         execution_wakes.serve(cx.waker());
-        load_wakes.serve(cx.waker());
         let execution_waker = Waker::from(execution_wakes.clone());
-        let load_waker = Waker::from(load_wakes.clone());
         loop {
             execution_wakes.reset();
             if let Poll::Ready(out) = this
@@ -160,11 +156,7 @@ impl<F: Future> Future for InWaves<F> {
                 if this.running.is_empty() {
                     break;
                 }
-                load_wakes.reset();
-                while let Poll::Ready(Some(())) = this
-                    .running
-                    .poll_next_unpin(&mut Context::from_waker(&load_waker))
-                {}
+                while let Poll::Ready(Some(())) = this.running.poll_next_unpin(cx) {}
                 if this.queued.is_empty() {
                     break;
                 }
