@@ -230,8 +230,11 @@ mod tests {
                 yields.fetch_add(1, Ordering::Relaxed);
                 yield_now().await;
             }
-            let first = loader.load_one(i).await.unwrap().unwrap();
-            loader.load_one(first + 1000).await.unwrap().unwrap()
+            let answer = |got: Result<Option<u32>, String>| {
+                got.expect("the load answers").expect("every key is found")
+            };
+            let first = answer(loader.load_one(i).await);
+            answer(loader.load_one(first + 1000).await)
         }));
         let got = InWaves::new(execution, queued).await;
         assert_eq!(
