@@ -93,9 +93,7 @@ pub struct ReadLog(Mutex<Reads>);
 
 impl ReadLog {
     fn with<T>(&self, f: impl FnOnce(&mut Reads) -> T) -> T {
-        // A poisoned lock only means another resolver panicked mid-update;
-        // the sets are still usable.
-        let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = crate::util::lock(&self.0);
         f(&mut guard)
     }
 
@@ -344,10 +342,7 @@ impl<'a> Write<'a> {
     /// entry just before it commits. A deferred write that fails fails the
     /// mutation, as it would have at once.
     pub fn defer(&self, statements: impl IntoIterator<Item = sea_orm::Statement>) {
-        self.deferred
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend(statements);
+        crate::util::lock(&self.deferred).extend(statements);
     }
 
     /// The readers, for reads made before the transaction begins.
@@ -367,35 +362,25 @@ impl<'a> Write<'a> {
 
     /// Records a subject the mutation touches.
     pub fn touch(&self, subject: &str) {
-        let mut s = self.subjects.lock().unwrap_or_else(|p| p.into_inner());
+        let mut s = crate::util::lock(&self.subjects);
         s.insert(subject.to_owned());
     }
 
     /// Keeps what a change adds to the dashboard's tallies, to add them all
     /// in one statement before the transaction commits.
     pub fn count(&self, tallies: crate::metrics::tally::Tallies) {
-        self.tallies
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend(tallies.0);
+        crate::util::lock(&self.tallies).extend(tallies.0);
     }
 
     /// Records a structured fact for the mutation's audit entry.
     pub fn fact(&self, fact: Fact) {
-        self.facts
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(fact);
+        crate::util::lock(&self.facts).push(fact);
     }
 
     /// Commits with an `ok` entry if `result` is `Ok`; otherwise rolls back and
     /// records the failure.
     pub async fn finish<T>(mut self, result: Result<T>) -> Result<T> {
-        let subjects = self
-            .subjects
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        let subjects = crate::util::lock(&self.subjects).clone();
         let value = match result {
             Ok(v) => v,
             Err(e) => {
@@ -415,7 +400,7 @@ impl<'a> Write<'a> {
         };
         let (ctx, operation) = (self.ctx, self.operation);
         let app = ctx.app();
-        let facts = std::mem::take(&mut *self.facts.lock().unwrap_or_else(|p| p.into_inner()));
+        let facts = std::mem::take(&mut *crate::util::lock(&self.facts));
         let entry = ctx.request().entry(
             OperationType::Mutation,
             operation.to_owned(),
@@ -426,11 +411,10 @@ impl<'a> Write<'a> {
         // The deferred writes, the tallies and the audit entry go in one
         // round trip.
         let backend = app.db.backend();
-        let tallies = std::mem::take(&mut *self.tallies.lock().unwrap_or_else(|p| p.into_inner()));
+        let tallies = std::mem::take(&mut *crate::util::lock(&self.tallies));
         let tallies =
             crate::metrics::tally::statement(backend, crate::metrics::tally::Tallies(tallies));
-        let mut statements =
-            std::mem::take(&mut *self.deferred.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut statements = std::mem::take(&mut *crate::util::lock(&self.deferred));
         statements.extend(tallies);
         statements.extend(crate::audit::entry_statements(backend, entry));
         let (committed, began) = match self.member.take() {

@@ -2,6 +2,14 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+/// Locks `m`, also when it was poisoned: a panic elsewhere (a resolver's,
+/// caught by the HTTP layer) does not leave any value the hub guards
+/// half-changed, so a poisoned lock still guards a usable value.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// Writes a new file readable only by its owner (mode 0600 on Unix), for
 /// secrets kept beside the database. Fails if the file already exists, so a

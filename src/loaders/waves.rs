@@ -28,11 +28,13 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
+
+use crate::util::lock;
 
 /// The loads a request's DataLoaders have handed over and that have not
 /// started yet. Cloned into each loader's spawner.
@@ -53,12 +55,6 @@ impl Queued {
     fn is_empty(&self) -> bool {
         lock(&self.0).is_empty()
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Nothing panics while holding these locks; a poisoned one still holds
-    // a consistent value.
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A waker that passes every wake on to the task's and notes that one came.
