@@ -293,95 +293,69 @@ async fn write_batch(db: &Db, batch: Vec<NewEntry>) -> Result<Written> {
         append_sealed(&txn, batch).await?;
         Written::Sealed
     } else {
-        let backend = txn.get_database_backend();
         let facts: Vec<_> = batch.iter().flat_map(|e| e.fact_rows()).collect();
-        let mut statements =
-            crate::metrics::tally::fact_statements(backend, &batch.iter().collect::<Vec<_>>());
+        crate::metrics::tally::add_facts(&txn, &batch.iter().collect::<Vec<_>>()).await?;
         let entries: Vec<_> = batch.into_iter().map(NewEntry::into_active).collect();
-        statements.extend(insert_statements(backend, &entries, &facts));
-        crate::db::execute_all(&txn, statements).await?;
+        insert_rows(&txn, &entries, &facts).await?;
         Written::Pending
     };
     txn.commit().await?;
     Ok(written)
 }
 
-/// The statements that insert entries and their facts, in chunks under
-/// PostgreSQL's 65535 bind parameters per statement.
-fn insert_statements(
-    backend: DbBackend,
+/// Inserts entries and their facts, in chunks under PostgreSQL's 65535 bind
+/// parameters per statement.
+async fn insert_rows(
+    txn: &DatabaseTransaction,
     entries: &[audit_entry::ActiveModel],
     facts: &[audit_fact::ActiveModel],
-) -> Vec<Statement> {
-    let entries = entries
-        .chunks(2000)
-        .map(|chunk| audit_entry::Entity::insert_many(chunk.to_vec()).build(backend));
-    let facts = facts
-        .chunks(3000)
-        .map(|chunk| audit_fact::Entity::insert_many(chunk.to_vec()).build(backend));
-    entries.chain(facts).collect()
+) -> Result<()> {
+    for chunk in entries.chunks(2000) {
+        audit_entry::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    for chunk in facts.chunks(3000) {
+        audit_fact::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
 }
 
-/// The chain's head as a transaction sees it, with the last entry's id.
-struct Head {
-    /// The head's sequence number (0 before the first entry).
-    seq: i64,
-    /// The head's hash (the genesis value before the first entry).
-    hash: String,
-    /// The largest entry id, sealed or not.
-    last_id: i64,
-}
-
-/// The chain's head and the last entry's id, in one statement, after taking
-/// the sequencer's lock on PostgreSQL (so replicas never fork the chain).
-async fn lock_head(txn: &DatabaseTransaction) -> Result<Head> {
-    let backend = txn.get_database_backend();
-    if backend == DbBackend::Postgres {
+/// The chain's head as this transaction sees it, after taking the
+/// sequencer's lock on PostgreSQL (so replicas never fork the chain):
+/// whether a head row exists, its sequence number and hash.
+async fn lock_head(txn: &DatabaseTransaction) -> Result<(bool, i64, String)> {
+    if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_raw(Statement::from_string(
-            backend,
+            DbBackend::Postgres,
             format!("SELECT pg_advisory_xact_lock({SEAL_LOCK})"),
         ))
         .await?;
     }
-    let row = txn
-        .query_one_raw(Statement::from_string(
-            backend,
-            "SELECT h.seq, h.hash, (SELECT MAX(e.id) FROM audit_entry e) \
-             FROM (SELECT 1 AS one) o LEFT JOIN audit_head h ON h.id = 1",
-        ))
-        .await?
-        .ok_or_else(|| Error::internal_msg("the audit head's query returned no row"))?;
-    let seq: Option<i64> = row.try_get_by_index(0)?;
-    let hash: Option<String> = row.try_get_by_index(1)?;
-    let last_id: Option<i64> = row.try_get_by_index(2)?;
-    Ok(Head {
-        seq: seq.unwrap_or(0),
-        hash: hash.unwrap_or_else(|| chain::GENESIS.to_owned()),
-        last_id: last_id.unwrap_or(0),
+    Ok(match audit_head::Entity::find_by_id(1).one(txn).await? {
+        Some(h) => (true, h.seq, h.hash),
+        None => (false, 0, chain::GENESIS.to_owned()),
     })
 }
 
-/// The statement that moves the chain's head to `(seq, hash)`, creating it
-/// the first time.
-fn move_head(backend: DbBackend, seq: i64, hash: String) -> Statement {
-    use sea_orm::sea_query::OnConflict;
+/// Moves the chain's head to `(seq, hash)`.
+async fn move_head(txn: &DatabaseTransaction, exists: bool, seq: i64, hash: String) -> Result<()> {
     let row = audit_head::ActiveModel {
         id: Set(1),
         seq: Set(seq),
         hash: Set(hash),
         sealed_at: Set(crate::util::now()),
     };
-    audit_head::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(audit_head::Column::Id)
-                .update_columns([
-                    audit_head::Column::Seq,
-                    audit_head::Column::Hash,
-                    audit_head::Column::SealedAt,
-                ])
-                .to_owned(),
-        )
-        .build(backend)
+    if exists {
+        audit_head::Entity::update(row).exec(txn).await?;
+    } else {
+        audit_head::Entity::insert(row)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Appends entries already sealed, in the caller's transaction: the path of
@@ -396,17 +370,18 @@ pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) ->
     if entries.is_empty() {
         return Ok(());
     }
-    let backend = txn.get_database_backend();
-    let Head {
-        mut seq,
-        mut hash,
-        last_id,
-    } = lock_head(txn).await?;
-    let mut statements =
-        crate::metrics::tally::fact_statements(backend, &entries.iter().collect::<Vec<_>>());
+    let (exists, mut seq, mut hash) = lock_head(txn).await?;
+    crate::metrics::tally::add_facts(txn, &entries.iter().collect::<Vec<_>>()).await?;
+    let last_id: Option<i64> = audit_entry::Entity::find()
+        .select_only()
+        .column_as(audit_entry::Column::Id.max(), "m")
+        .into_tuple()
+        .one(txn)
+        .await?
+        .flatten();
     let mut rows = Vec::with_capacity(entries.len());
     let mut facts = Vec::new();
-    for (id, e) in (last_id + 1..).zip(entries) {
+    for (id, e) in (last_id.unwrap_or(0) + 1..).zip(entries) {
         seq += 1;
         facts.extend(e.fact_rows());
         let mut model = audit_entry::Model {
@@ -432,11 +407,8 @@ pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) ->
         let row = audit_entry::ActiveModel::from(model);
         rows.push(row);
     }
-    // The tallies, the entries, their facts and the head in one round trip
-    // on SQLite.
-    statements.extend(insert_statements(backend, &rows, &facts));
-    statements.push(move_head(backend, seq, hash));
-    crate::db::execute_all(txn, statements).await?;
+    insert_rows(txn, &rows, &facts).await?;
+    move_head(txn, exists, seq, hash).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         // Ids were given explicitly: move the serial past them.
         txn.execute_raw(Statement::from_string(
@@ -451,9 +423,7 @@ pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) ->
 /// Seals up to [`BATCH`] pending entries in one transaction.
 async fn seal_batch(db: &Db) -> Result<usize> {
     let txn = db.begin().await?;
-    let Head {
-        mut seq, mut hash, ..
-    } = lock_head(&txn).await?;
+    let (exists, mut seq, mut hash) = lock_head(&txn).await?;
     let pending = audit_entry::Entity::find()
         .filter(audit_entry::Column::Seq.is_null())
         .order_by_asc(audit_entry::Column::Id)
@@ -475,8 +445,7 @@ async fn seal_batch(db: &Db) -> Result<usize> {
         });
     }
     seal_rows(&txn, links).await?;
-    txn.execute_raw(move_head(txn.get_database_backend(), seq, hash))
-        .await?;
+    move_head(&txn, exists, seq, hash).await?;
     txn.commit().await?;
     Ok(pending.len())
 }

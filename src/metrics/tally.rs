@@ -244,8 +244,16 @@ pub fn statement(backend: DbBackend, Tallies(adds): Tallies) -> Option<Statement
     Some(q.into_statement())
 }
 
-/// The statements that add the facts of audit entries to the audit tally,
-/// one per 2,000 keys.
+/// Adds the facts of audit entries to the audit tally, in one statement per
+/// 2,000 keys.
+pub async fn add_facts(conn: &impl ConnectionTrait, entries: &[&NewEntry]) -> Result<()> {
+    for stmt in fact_statements(conn.get_database_backend(), entries) {
+        conn.execute_raw(stmt).await?;
+    }
+    Ok(())
+}
+
+/// The statements [`add_facts`] runs.
 pub fn fact_statements(backend: DbBackend, entries: &[&NewEntry]) -> Vec<Statement> {
     type FactKey = (String, NaiveDate, String, String, String, String);
     let mut counts: BTreeMap<FactKey, i64> = BTreeMap::new();
