@@ -88,6 +88,16 @@ pub enum Dispatch {
 }
 
 impl Dispatch {
+    /// A loader whose loads run as this dispatch says, without waiting.
+    fn loader<T: Send + Sync + 'static>(&self, loader: T) -> DataLoader<T> {
+        DataLoader::new(loader, self.spawner()).delay(NO_DELAY)
+    }
+
+    /// The same, keeping what it loaded for the rest of the request.
+    fn cached<T: Send + Sync + 'static>(&self, loader: T) -> DataLoader<T, HashMapCache> {
+        DataLoader::with_cache(loader, self.spawner(), HashMapCache::default()).delay(NO_DELAY)
+    }
+
     /// The spawner a DataLoader is given.
     fn spawner(&self) -> impl Fn(BoxFuture<'static, ()>) + Send + Sync + 'static {
         let dispatch = self.clone();
@@ -114,7 +124,6 @@ impl Loaders {
     /// Fresh loaders over the read connection, whose loads run as `dispatch`
     /// says.
     pub fn new(db: &Db, dispatch: &Dispatch) -> Self {
-        let spawn = || dispatch.spawner();
         let conn = || db.read.clone();
         // The lookups every online check makes read through SQLite's inline
         // readers where there are some (see `db::inline`).
@@ -122,63 +131,35 @@ impl Loaders {
         // A batch lookup names up to MAX_BATCH subjects: one load each.
         let batch = crate::verification::graphql::MAX_BATCH;
         Loaders {
-            departments: DataLoader::new(DepartmentLoader(reader()), spawn()).delay(NO_DELAY),
-            items: DataLoader::with_cache(ItemLoader(reader()), spawn(), HashMapCache::default())
-                .delay(NO_DELAY),
-            listed_items: DataLoader::with_cache(
-                ListedItemLoader(reader()),
-                spawn(),
-                HashMapCache::default(),
-            )
-            .delay(NO_DELAY),
-            dossiers: DataLoader::with_cache(
-                DossierLoader(reader()),
-                spawn(),
-                HashMapCache::default(),
-            )
-            .delay(NO_DELAY)
-            .max_batch_size(batch),
-            commitments: DataLoader::with_cache(
-                SubjectCommitmentsLoader(reader()),
-                spawn(),
-                HashMapCache::default(),
-            )
-            .delay(NO_DELAY)
-            .max_batch_size(batch),
-            open_commitments: DataLoader::with_cache(
-                SubjectOpenCommitmentsLoader(reader()),
-                spawn(),
-                HashMapCache::default(),
-            )
-            .delay(NO_DELAY)
-            .max_batch_size(batch),
-            certificates: DataLoader::with_cache(
-                HolderCertificatesLoader(reader()),
-                spawn(),
-                HashMapCache::default(),
-            )
-            .delay(NO_DELAY)
-            .max_batch_size(batch),
-            certificate: DataLoader::new(CertificateLoader(reader()), spawn()).delay(NO_DELAY),
-            certificate_types: DataLoader::with_cache(
-                TypeLoader(reader()),
-                spawn(),
-                HashMapCache::default(),
-            )
-            .delay(NO_DELAY),
-            commitment: DataLoader::new(CommitmentLoader(reader()), spawn()).delay(NO_DELAY),
-            outlets: DataLoader::new(OutletLoader(conn()), spawn()).delay(NO_DELAY),
-            agent: DataLoader::new(AgentLoader(conn()), spawn()).delay(NO_DELAY),
-            windows: DataLoader::new(WindowsLoader(conn()), spawn()).delay(NO_DELAY),
-            agents: DataLoader::new(AgentsLoader(conn()), spawn()).delay(NO_DELAY),
-            legs: DataLoader::new(LegsLoader(conn()), spawn()).delay(NO_DELAY),
-            ratings: DataLoader::new(RatingLoader(conn()), spawn()).delay(NO_DELAY),
-            matter_by_commitment: DataLoader::new(MatterByCommitmentLoader(conn()), spawn())
-                .delay(NO_DELAY),
-            task: DataLoader::new(TaskLoader(conn()), spawn()).delay(NO_DELAY),
-            task_departments: DataLoader::new(NamedLoader(conn()), spawn()).delay(NO_DELAY),
-            task_measures: DataLoader::new(MeasuresLoader(conn()), spawn()).delay(NO_DELAY),
-            task_reports: DataLoader::new(ReportsLoader(conn()), spawn()).delay(NO_DELAY),
+            departments: dispatch.loader(DepartmentLoader(reader())),
+            items: dispatch.cached(ItemLoader(reader())),
+            listed_items: dispatch.cached(ListedItemLoader(reader())),
+            dossiers: dispatch
+                .cached(DossierLoader(reader()))
+                .max_batch_size(batch),
+            commitments: dispatch
+                .cached(SubjectCommitmentsLoader(reader()))
+                .max_batch_size(batch),
+            open_commitments: dispatch
+                .cached(SubjectOpenCommitmentsLoader(reader()))
+                .max_batch_size(batch),
+            certificates: dispatch
+                .cached(HolderCertificatesLoader(reader()))
+                .max_batch_size(batch),
+            certificate: dispatch.loader(CertificateLoader(reader())),
+            certificate_types: dispatch.cached(TypeLoader(reader())),
+            commitment: dispatch.loader(CommitmentLoader(reader())),
+            outlets: dispatch.loader(OutletLoader(conn())),
+            agent: dispatch.loader(AgentLoader(conn())),
+            windows: dispatch.loader(WindowsLoader(conn())),
+            agents: dispatch.loader(AgentsLoader(conn())),
+            legs: dispatch.loader(LegsLoader(conn())),
+            ratings: dispatch.loader(RatingLoader(conn())),
+            matter_by_commitment: dispatch.loader(MatterByCommitmentLoader(conn())),
+            task: dispatch.loader(TaskLoader(conn())),
+            task_departments: dispatch.loader(NamedLoader(conn())),
+            task_measures: dispatch.loader(MeasuresLoader(conn())),
+            task_reports: dispatch.loader(ReportsLoader(conn())),
         }
     }
 }

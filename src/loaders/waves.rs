@@ -106,7 +106,7 @@ pub struct InWaves<F> {
     queued: Queued,
     running: FuturesUnordered<BoxFuture<'static, ()>>,
     /// Noting the execution's wakes.
-    wakes: Option<Arc<Noting>>,
+    wakes: Arc<Noting>,
 }
 
 impl<F: Future> InWaves<F> {
@@ -116,7 +116,8 @@ impl<F: Future> InWaves<F> {
             execution: Box::pin(execution),
             queued,
             running: FuturesUnordered::new(),
-            wakes: None,
+            // Given the task's waker on the first poll.
+            wakes: Noting::new(Waker::noop()),
         }
     }
 }
@@ -126,7 +127,7 @@ impl<F: Future> Future for InWaves<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.get_mut();
-        let execution_wakes = this.wakes.get_or_insert_with(|| Noting::new(cx.waker()));
+        let execution_wakes = &this.wakes;
         execution_wakes.serve(cx.waker());
         let execution_waker = Waker::from(execution_wakes.clone());
         loop {
