@@ -1,12 +1,17 @@
 //! The GraphQL schema: one root object per domain, merged.
 
+mod variables;
+
 use std::sync::Arc;
 
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{
     Data, Executor, MergedObject, Request, Response, Schema, SchemaBuilder, ServerError,
+    ValidationMode,
 };
+
+use self::variables::InputTypes;
 
 use crate::AppState;
 use crate::audit::graphql::AuditQuery;
@@ -64,17 +69,24 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 /// The schema with the hub's state and the request limits of `cfg`, behind
 /// the limits on a document's shape.
 pub fn build(app: AppState, cfg: &ServeConfig) -> GuardedSchema {
-    let mut b = builder()
-        .data(app)
-        .limit_complexity(cfg.max_complexity)
-        .limit_recursive_depth(64)
-        .limit_directives(10);
-    if !cfg.introspection {
-        // Without introspection, "did you mean" hints would leak the schema.
-        b = b.disable_introspection().disable_suggestions();
-    }
+    let schema = |mode| {
+        let mut b = builder()
+            .data(app.clone())
+            .limit_complexity(cfg.max_complexity)
+            .limit_recursive_depth(64)
+            .limit_directives(10)
+            .validation_mode(mode);
+        if !cfg.introspection {
+            // Without introspection, "did you mean" hints would leak the schema.
+            b = b.disable_introspection().disable_suggestions();
+        }
+        b.finish()
+    };
     GuardedSchema {
-        schema: b.finish(),
+        schema: schema(ValidationMode::Strict),
+        validated_before: schema(ValidationMode::Fast),
+        validated: Arc::new(Validated::default()),
+        inputs: Arc::new(InputTypes::of::<Query, Mutation, Subscription>()),
         limits: ShapeLimits {
             max_depth: cfg.max_depth,
             max_aliases: cfg.max_aliases,
@@ -84,27 +96,114 @@ pub fn build(app: AppState, cfg: &ServeConfig) -> GuardedSchema {
 }
 
 /// What runs GraphQL requests, over HTTP and over WebSocket alike: the
-/// schema, after the shape limits.
+/// schema, after the shape limits and the check of the variables.
 ///
 /// The limits are checked here rather than in a schema extension: with any
 /// extension registered, async-graphql wraps the resolution of every field
 /// of every answer in the extension chain (a boxed future and a look-up of
 /// the field's type per field), which was a large share of a batch lookup's
 /// CPU for a check that needs only the parsed document.
+///
+/// A document is validated in full (every rule of the specification's
+/// validation section) until a request with it succeeds without an error;
+/// from then on the same text and operation run on a copy of the schema that
+/// skips the rules a document cannot fail a second time, and keeps those
+/// that depend on the request (its complexity, which arguments such as
+/// `first` scale). Validation was a seventh of a subject lookup's work,
+/// always for the same few documents. Whether a document is valid depends on
+/// its text and the schema alone, so no other replica can make an entry
+/// wrong. The variables, the part of a request that does change, are checked
+/// against their declared types on every request ([`variables`]).
 #[derive(Clone)]
 pub struct GuardedSchema {
     schema: HubSchema,
+    validated_before: HubSchema,
+    validated: Arc<Validated>,
+    inputs: Arc<InputTypes>,
     limits: ShapeLimits,
 }
 
 impl GuardedSchema {
-    /// Runs `request` if its document is within the limits.
+    /// Runs `request` if its document is within the limits and its
+    /// variables fit their types.
     pub async fn execute(&self, request: impl Into<Request>) -> Response {
         let mut request = request.into();
-        match self.limits.admit(&mut request) {
-            Ok(()) => self.schema.execute(request).await,
-            Err(e) => Response::from_errors(vec![e]),
+        if let Err(e) = self.limits.admit(&mut request) {
+            return Response::from_errors(vec![e]);
         }
+        if let Err(e) = self.check_variables(&mut request) {
+            return Response::from_errors(vec![e]);
+        }
+        let op = request.operation_name.as_deref();
+        if self.validated.0.get(&Key(&request.query, op)).is_some() {
+            return self.validated_before.execute(request).await;
+        }
+        let key = (request.query.len() <= DOCUMENT_MAX)
+            .then(|| Owned(request.query.clone(), op.map(str::to_owned)));
+        let response = self.schema.execute(request).await;
+        // A request that succeeds without any error passed validation.
+        if let Some(key) = key
+            && response.errors.is_empty()
+        {
+            self.validated.0.insert(key, ());
+        }
+        response
+    }
+
+    /// Checks the variables against the operation's declarations; a document
+    /// that does not parse is left for the executor to report.
+    fn check_variables(&self, request: &mut Request) -> Result<(), ServerError> {
+        let variables = std::mem::take(&mut request.variables);
+        let operation = request.operation_name.take();
+        let checked = match request.parsed_query() {
+            Ok(doc) => self.inputs.check(doc, operation.as_deref(), &variables),
+            Err(_) => Ok(()),
+        };
+        request.variables = variables;
+        request.operation_name = operation;
+        checked
+    }
+}
+
+/// Longest document text remembered as validated, and the most text
+/// remembered in all.
+const DOCUMENT_MAX: usize = 16 * 1024;
+const VALIDATED_TOTAL: u64 = 1024 * 1024;
+
+/// The documents (text and operation name) that have passed validation.
+struct Validated(quick_cache::sync::Cache<Owned, (), KeyWeight>);
+
+impl Default for Validated {
+    fn default() -> Self {
+        Validated(quick_cache::sync::Cache::with_weighter(
+            1024,
+            VALIDATED_TOTAL,
+            KeyWeight,
+        ))
+    }
+}
+
+/// A document's text and the operation name the request gave.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Owned(String, Option<String>);
+
+/// The same, borrowed from a request: looked up without copying the text.
+#[derive(Hash)]
+struct Key<'a>(&'a str, Option<&'a str>);
+
+impl quick_cache::Equivalent<Owned> for Key<'_> {
+    fn equivalent(&self, key: &Owned) -> bool {
+        self.0 == key.0 && self.1 == key.1.as_deref()
+    }
+}
+
+/// Weighs an entry by its text.
+#[derive(Clone)]
+struct KeyWeight;
+
+impl quick_cache::Weighter<Owned, ()> for KeyWeight {
+    fn weight(&self, key: &Owned, _: &()) -> u64 {
+        (key.0.len() + key.1.as_ref().map_or(0, String::len)) as u64 + 1
     }
 }
 
@@ -118,7 +217,11 @@ impl Executor for GuardedSchema {
         mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        match self.limits.admit(&mut request) {
+        match self
+            .limits
+            .admit(&mut request)
+            .and_then(|()| self.check_variables(&mut request))
+        {
             Ok(()) => Executor::execute_stream(&self.schema, request, session_data),
             Err(e) => stream::once(async move { Response::from_errors(vec![e]) }).boxed(),
         }
@@ -304,5 +407,24 @@ impl ShapeLimits {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_validated_document_is_found_by_its_borrowed_key() {
+        let validated = Validated::default();
+        let text = "query A { __typename }";
+        validated
+            .0
+            .insert(Owned(text.to_owned(), Some("A".to_owned())), ());
+        validated.0.insert(Owned(text.to_owned(), None), ());
+        assert!(validated.0.get(&Key(text, Some("A"))).is_some());
+        assert!(validated.0.get(&Key(text, None)).is_some());
+        assert!(validated.0.get(&Key(text, Some("B"))).is_none());
+        assert!(validated.0.get(&Key("query A { x }", None)).is_none());
     }
 }

@@ -253,6 +253,63 @@ async fn a_document_sent_again_meets_every_check_again() {
     }
 }
 
+/// A document that succeeded once is not validated in full again; its
+/// variables still are checked on every request, and a value that does not
+/// fit its type is a request error (no data) whether the document is new or
+/// not.
+#[tokio::test]
+async fn variables_are_checked_on_every_request() {
+    let hub = TestHub::spawn().await;
+    let q = "query Items($n: Int, $f: PowerItemFilter) { powerItems(first: $n, filter: $f) { edges { node { code } } } }";
+    let refused = |body: &Value, what: &str| {
+        assert!(body.get("data").is_none(), "{what}: {body:#}");
+        assert_eq!(code(body), "BAD_USER_INPUT", "{what}: {body:#}");
+        body["errors"][0]["message"].as_str().unwrap().to_owned()
+    };
+    // Before the document has ever succeeded, and after.
+    let first = refused(&hub.gql(q, json!({ "n": "three" }), None).await, "new");
+    for n in [1, 2] {
+        let body = hub.gql(q, json!({ "n": n }), None).await;
+        assert_eq!(
+            ok(&body)["powerItems"]["edges"].as_array().unwrap().len(),
+            n
+        );
+    }
+    let again = refused(&hub.gql(q, json!({ "n": "three" }), None).await, "known");
+    assert_eq!(first, again);
+    assert!(again.contains("$n is not a valid Int"), "{again}");
+    for bad in [
+        json!({ "n": 1.5 }),
+        json!({ "f": { "category": "NOT_A_CATEGORY" } }),
+        json!({ "f": { "nope": 1 } }),
+        json!({ "f": "x" }),
+    ] {
+        refused(&hub.gql(q, bad.clone(), None).await, &bad.to_string());
+    }
+    // A required variable must be given, whatever else the document is.
+    let q = "query($id: SubjectId!) { subject(id: $id) { name } }";
+    let body = hub.gql(q, json!({}), None).await;
+    assert_eq!(
+        refused(&body, "missing"),
+        "variable $id of type SubjectId! was not given"
+    );
+    // A document is valid as a whole or not at all, whichever operation a
+    // request names.
+    let two = "query A { powerItems(first: 1) { totalCount } } query B { nope }";
+    let post = |op: &'static str| {
+        hub.client
+            .post(hub.url("/graphql"))
+            .json(&json!({ "query": two, "operationName": op }))
+            .send()
+    };
+    for _ in 0..2 {
+        let body: Value = post("A").await.unwrap().json().await.unwrap();
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{body:#}");
+    }
+    let body: Value = post("B").await.unwrap().json().await.unwrap();
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body:#}");
+}
+
 #[tokio::test]
 async fn large_answers_are_compressed_and_small_ones_sent_as_they_are() {
     let hub = TestHub::spawn().await;
