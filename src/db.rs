@@ -12,6 +12,7 @@
 
 pub mod group;
 mod inline;
+pub mod inserts;
 pub mod keyed;
 
 pub use keyed::Keyed;

@@ -36,6 +36,7 @@ use sea_orm::{
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::db::Db;
+use crate::db::inserts::Inserts;
 use crate::error::{Error, Result};
 
 /// The kind of GraphQL operation an entry records.
@@ -303,6 +304,10 @@ async fn write_batch(db: &Db, batch: Vec<NewEntry>) -> Result<Written> {
     Ok(written)
 }
 
+/// The texts of the entries' and facts' inserts, by row count.
+static ENTRY_INSERTS: Inserts<audit_entry::Entity> = Inserts::new();
+static FACT_INSERTS: Inserts<audit_fact::Entity> = Inserts::new();
+
 /// Inserts entries and their facts, in chunks under PostgreSQL's 65535 bind
 /// parameters per statement.
 async fn insert_rows(
@@ -311,14 +316,10 @@ async fn insert_rows(
     facts: &[audit_fact::ActiveModel],
 ) -> Result<()> {
     for chunk in entries.chunks(2000) {
-        audit_entry::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
+        ENTRY_INSERTS.insert(txn, chunk).await?;
     }
     for chunk in facts.chunks(3000) {
-        audit_fact::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
+        FACT_INSERTS.insert(txn, chunk).await?;
     }
     Ok(())
 }
