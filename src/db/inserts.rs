@@ -3,9 +3,9 @@
 //! The audit writer inserts every batch of entries and facts through
 //! sea-orm's `insert_many`, which builds the statement anew each time: each
 //! row's active model copied into a `sea-query` insert, every column named
-//! and quoted, every value placed and written out. That was about 5% of a
-//! subject lookup's instructions, for a text that depends only on the
-//! backend, the number of rows and which columns they set. An [`Inserts`]
+//! and quoted, every value placed and written out: about 2.5% of a subject
+//! lookup's instructions, for a text that depends only on the backend, the
+//! number of rows and which columns they set. An [`Inserts`]
 //! builds the text through sea-orm once per such shape and then binds each
 //! call's values in the order sea-orm gave them; the first statement of a
 //! shape is checked against sea-orm's own, value for value, and a shape that
@@ -20,6 +20,8 @@ use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, Iterable, QueryTrait,
     Statement,
 };
+
+use super::keyed::backend_tag;
 
 /// Most shapes kept per entity; others build each time.
 const SHAPES: usize = 128;
@@ -62,7 +64,7 @@ where
         let Some(mask) = columns_set::<E>(rows) else {
             return build::<E>(backend, rows);
         };
-        let shape = (tag(backend), rows.len(), mask);
+        let shape = (backend_tag(backend), rows.len(), mask);
         let known = self
             .built
             .read()
@@ -144,14 +146,6 @@ where
         }
     }
     out
-}
-
-fn tag(backend: DbBackend) -> u8 {
-    match backend {
-        DbBackend::Sqlite => 0,
-        DbBackend::Postgres => 1,
-        _ => 2,
-    }
 }
 
 #[cfg(test)]

@@ -149,7 +149,8 @@ fn marker(i: usize) -> String {
     format!("\u{0}key {i}")
 }
 
-fn backend_tag(backend: DbBackend) -> u8 {
+/// A backend as a small number, for keys of texts built per backend.
+pub(super) fn backend_tag(backend: DbBackend) -> u8 {
     match backend {
         DbBackend::Sqlite => 0,
         DbBackend::Postgres => 1,
