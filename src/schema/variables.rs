@@ -121,17 +121,16 @@ impl InputTypes {
                 if is_valid(value) {
                     Ok(())
                 } else {
-                    Err(format!("{at} is not a valid {name}: {value}"))
+                    Err(format!("{at} is not a valid {name}: {}", shown(value)))
                 }
             }
             MetaType::Scalar { is_valid: None, .. } => Ok(()),
             MetaType::Enum { enum_values, .. } => match value {
                 Value::Enum(v) if enum_values.contains_key(v.as_str()) => Ok(()),
                 Value::String(v) if enum_values.contains_key(v.as_str()) => Ok(()),
-                _ => Err(format!(
-                    "{at} is not a value of {name}: {value} (one of {})",
-                    enum_values.keys().cloned().collect::<Vec<_>>().join(", ")
-                )),
+                // The values are not listed: with introspection off, a
+                // message must not show the schema.
+                _ => Err(format!("{at} is not a value of {name}: {}", shown(value))),
             },
             MetaType::InputObject {
                 input_fields,
@@ -139,13 +138,16 @@ impl InputTypes {
                 ..
             } => {
                 let Value::Object(given) = value else {
-                    return Err(format!("{at} must be an object ({name}): {value}"));
+                    return Err(format!("{at} must be an object ({name}): {}", shown(value)));
                 };
                 if let Some(unknown) = given
                     .keys()
                     .find(|k| !input_fields.contains_key(k.as_str()))
                 {
-                    return Err(format!("{at} has a field {name} does not have: {unknown}"));
+                    return Err(format!(
+                        "{at} has a field {name} does not have: {}",
+                        cut(unknown)
+                    ));
                 }
                 if *oneof {
                     let set = given.values().filter(|v| **v != Value::Null).count();
@@ -178,6 +180,20 @@ impl InputTypes {
             // Not an input type: refused by validation.
             _ => Ok(()),
         }
+    }
+}
+
+/// A value as a message shows it: the caller's own input, cut short.
+fn shown(value: &Value) -> String {
+    cut(&value.to_string())
+}
+
+/// The first 40 characters of `text`.
+fn cut(text: &str) -> String {
+    const MOST: usize = 40;
+    match text.char_indices().nth(MOST) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     }
 }
 
@@ -230,6 +246,10 @@ mod tests {
         let e = check(q, None, json!({"n": "three"})).unwrap_err();
         assert_eq!(e, "variable $n (Int): $n is not a valid Int: \"three\"");
         assert!(check(q, None, json!({"n": 1.5})).is_err());
+
+        let long = "x".repeat(1000);
+        let e = check(q, None, json!({ "n": long })).unwrap_err();
+        assert!(e.len() < 100 && e.ends_with("xxx…"), "{e}");
 
         let q = "query($ids: [SubjectId!]!) { subjects(ids: $ids) { name } }";
         let e = check(q, None, json!({"ids": ["a", null]})).unwrap_err();
