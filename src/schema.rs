@@ -165,21 +165,45 @@ impl GuardedSchema {
     }
 }
 
-/// Longest document text remembered as validated, and the most text
-/// remembered in all.
-const DOCUMENT_MAX: usize = 16 * 1024;
-const VALIDATED_TOTAL: u64 = 1024 * 1024;
+/// Longest document text a cache of documents (parsed, validated) keeps,
+/// and the most text each keeps in all.
+pub const DOCUMENT_MAX: usize = 16 * 1024;
+pub const DOCUMENTS_TOTAL: u64 = 1024 * 1024;
+
+/// Weighs a cache entry of a document by its text.
+#[derive(Clone)]
+pub struct TextWeight;
+
+impl quick_cache::Weighter<String, ExecutableDocument> for TextWeight {
+    fn weight(&self, text: &String, _: &ExecutableDocument) -> u64 {
+        text.len() as u64 + 1
+    }
+}
+
+impl quick_cache::Weighter<Owned, ()> for TextWeight {
+    fn weight(&self, key: &Owned, _: &()) -> u64 {
+        (key.0.len() + key.1.as_ref().map_or(0, String::len)) as u64 + 1
+    }
+}
+
+/// A cache of documents, bounded by their texts' total size, so that a
+/// client sending ever new documents only evicts.
+pub type DocumentCache<K, V> = quick_cache::sync::Cache<K, V, TextWeight>;
+
+/// An empty [`DocumentCache`] holding at most [`DOCUMENTS_TOTAL`] of text.
+pub fn document_cache<K: Eq + std::hash::Hash, V: Clone>() -> DocumentCache<K, V>
+where
+    TextWeight: quick_cache::Weighter<K, V>,
+{
+    quick_cache::sync::Cache::with_weighter(1024, DOCUMENTS_TOTAL, TextWeight)
+}
 
 /// The documents (text and operation name) that have passed validation.
-struct Validated(quick_cache::sync::Cache<Owned, (), KeyWeight>);
+struct Validated(DocumentCache<Owned, ()>);
 
 impl Default for Validated {
     fn default() -> Self {
-        Validated(quick_cache::sync::Cache::with_weighter(
-            1024,
-            VALIDATED_TOTAL,
-            KeyWeight,
-        ))
+        Validated(document_cache())
     }
 }
 
@@ -194,16 +218,6 @@ struct Key<'a>(&'a str, Option<&'a str>);
 impl quick_cache::Equivalent<Owned> for Key<'_> {
     fn equivalent(&self, key: &Owned) -> bool {
         self.0 == key.0 && self.1 == key.1.as_deref()
-    }
-}
-
-/// Weighs an entry by its text.
-#[derive(Clone)]
-struct KeyWeight;
-
-impl quick_cache::Weighter<Owned, ()> for KeyWeight {
-    fn weight(&self, key: &Owned, _: &()) -> u64 {
-        (key.0.len() + key.1.as_ref().map_or(0, String::len)) as u64 + 1
     }
 }
 

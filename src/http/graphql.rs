@@ -27,6 +27,7 @@ use crate::audit::OperationType;
 use crate::auth::{Caller, Principal};
 use crate::loaders::{Dispatch, InWaves, Queued};
 use crate::request::RequestContext;
+use crate::schema::{DOCUMENT_MAX, DocumentCache, document_cache};
 
 /// The media type of a response.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -232,29 +233,11 @@ async fn authenticate(s: &HttpState, headers: &HeaderMap) -> Result<Caller, Stri
 /// a copy of a parsed one costs under 1 µs. The parse is a function of the
 /// text alone, so no other replica can make an entry stale. Bounded by the
 /// texts' total size, so a client sending ever new documents only evicts.
-pub struct Documents(quick_cache::sync::Cache<String, ExecutableDocument, TextWeight>);
-
-/// Longest text kept, and the most text kept in all.
-const DOCUMENT_MAX: usize = 16 * 1024;
-const DOCUMENTS_TOTAL: u64 = 1024 * 1024;
-
-/// Weighs an entry by its text.
-#[derive(Clone)]
-pub struct TextWeight;
-
-impl quick_cache::Weighter<String, ExecutableDocument> for TextWeight {
-    fn weight(&self, text: &String, _: &ExecutableDocument) -> u64 {
-        text.len() as u64 + 1
-    }
-}
+pub struct Documents(DocumentCache<String, ExecutableDocument>);
 
 impl Default for Documents {
     fn default() -> Self {
-        Documents(quick_cache::sync::Cache::with_weighter(
-            1024,
-            DOCUMENTS_TOTAL,
-            TextWeight,
-        ))
+        Documents(document_cache())
     }
 }
 
