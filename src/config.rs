@@ -120,6 +120,13 @@ pub struct ServeConfig {
     /// Longest a request may run before it is cancelled.
     #[arg(long, env = "HUB_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     pub request_timeout: Duration,
+
+    /// Longest the audit writer waits for more reads' entries before it
+    /// writes a batch, when at least four other reads are executing (as
+    /// PostgreSQL's `commit_delay` with `commit_siblings`): under load, more
+    /// entries share each transaction and its `fsync`. `0s` turns it off.
+    #[arg(long, env = "HUB_AUDIT_COMMIT_DELAY", default_value = "2ms", value_parser = humantime::parse_duration)]
+    pub audit_commit_delay: Duration,
 }
 
 impl Default for ServeConfig {
@@ -134,6 +141,7 @@ impl Default for ServeConfig {
             max_aliases: 30,
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            audit_commit_delay: Duration::from_millis(2),
         }
     }
 }

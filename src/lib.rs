@@ -128,7 +128,7 @@ impl Hub {
     pub async fn new(cfg: &Config, serve: &ServeConfig) -> Result<Hub> {
         let db = open_database(cfg).await?;
         let tokens = Arc::new(load_tokens(cfg)?);
-        let audit = AuditLog::start(db.clone());
+        let audit = AuditLog::start(db.clone(), serve.audit_commit_delay);
         let kek = Arc::new(load_kek(cfg)?);
         let departments = directory::store::KnownDepartments::new(db.reader.clone());
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());

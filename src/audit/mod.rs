@@ -25,7 +25,7 @@ pub mod graphql;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use entity::{audit_entry, audit_fact, audit_head};
@@ -152,6 +152,10 @@ struct Inner {
     queue: mpsc::Sender<Job>,
     wake_sequencer: Notify,
     written: AtomicU64,
+    batches: AtomicU64,
+    batched: AtomicU64,
+    executing: AtomicUsize,
+    delay: Option<Duration>,
 }
 
 /// Handle to the audit log, shared by all requests of this process.
@@ -159,6 +163,23 @@ struct Inner {
 pub struct AuditLog {
     inner: Arc<Inner>,
 }
+
+/// A read counted as executing (see [`AuditLog::executing`]) until dropped.
+pub struct Executing(Arc<Inner>);
+
+impl Drop for Executing {
+    fn drop(&mut self) {
+        self.0.executing.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Reads executing, at least, when a batch's first entries come for the
+/// writer to wait for theirs (PostgreSQL's `commit_siblings`, for its
+/// `commit_delay`). Each batch is one transaction, one `fsync` and, on
+/// SQLite, one emptying of every reader's page cache; under load, entries
+/// gathered for a millisecond or two more share them. A lone caller never
+/// waits.
+pub const SIBLINGS: usize = 4;
 
 /// Most entries gathered into one write or one seal.
 const BATCH: usize = 1000;
@@ -168,8 +189,11 @@ const SEAL_INTERVAL: Duration = Duration::from_millis(200);
 const SEAL_LOCK: i64 = 7_243_001;
 
 impl AuditLog {
-    /// Starts the writer and the sequencer on the current runtime.
-    pub fn start(db: Db) -> AuditLog {
+    /// Starts the writer and the sequencer on the current runtime. The
+    /// writer waits up to `commit_delay` for more entries before it writes a
+    /// batch while other reads are executing (see [`SIBLINGS`]); zero turns
+    /// the wait off.
+    pub fn start(db: Db, commit_delay: Duration) -> AuditLog {
         let (queue, rx) = mpsc::channel(16 * BATCH);
         let log = AuditLog {
             inner: Arc::new(Inner {
@@ -177,6 +201,10 @@ impl AuditLog {
                 queue,
                 wake_sequencer: Notify::new(),
                 written: AtomicU64::new(0),
+                batches: AtomicU64::new(0),
+                batched: AtomicU64::new(0),
+                executing: AtomicUsize::new(0),
+                delay: (!commit_delay.is_zero()).then_some(commit_delay),
             }),
         };
         tokio::spawn(log.clone().run_writer(rx));
@@ -214,6 +242,23 @@ impl AuditLog {
         self.inner.wake_sequencer.notify_one();
     }
 
+    /// Counts a read that is executing, and will append its entry when it
+    /// is done, until the guard is dropped: while enough are, the writer
+    /// waits a little for their entries.
+    pub fn executing(&self) -> Executing {
+        self.inner.executing.fetch_add(1, Ordering::Relaxed);
+        Executing(self.inner.clone())
+    }
+
+    /// Batches of reads' entries the writer has handled since it started,
+    /// and the entries in them.
+    pub fn batches(&self) -> (u64, u64) {
+        (
+            self.inner.batches.load(Ordering::Relaxed),
+            self.inner.batched.load(Ordering::Relaxed),
+        )
+    }
+
     /// Entries this process has written since it started.
     pub fn written(&self) -> u64 {
         self.inner.written.load(Ordering::Relaxed)
@@ -222,6 +267,23 @@ impl AuditLog {
     async fn run_writer(self, mut rx: mpsc::Receiver<Job>) {
         let mut jobs = Vec::with_capacity(BATCH);
         while rx.recv_many(&mut jobs, BATCH).await > 0 {
+            if let Some(delay) = self.inner.delay
+                && self.inner.executing.load(Ordering::Relaxed) >= SIBLINGS
+            {
+                let deadline = tokio::time::Instant::now() + delay;
+                while jobs.len() < BATCH && self.inner.executing.load(Ordering::Relaxed) > 0 {
+                    let room = BATCH - jobs.len();
+                    let more = rx.recv_many(&mut jobs, room);
+                    match tokio::time::timeout_at(deadline, more).await {
+                        Ok(n) if n > 0 => {}
+                        _ => break,
+                    }
+                }
+            }
+            self.inner.batches.fetch_add(1, Ordering::Relaxed);
+            self.inner
+                .batched
+                .fetch_add(jobs.len() as u64, Ordering::Relaxed);
             let (entries, waiting): (Vec<NewEntry>, Vec<_>) =
                 jobs.drain(..).map(|j| (j.entry, j.done)).unzip();
             let n = entries.len() as u64;
@@ -695,12 +757,51 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn on_sqlite_reads_entries_are_written_sealed_after_the_pending_ones() {
+    async fn temp_db() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("a.db").display());
         let db = Db::connect(&url, 1).await.expect("opens");
         db.migrate().await.expect("migrates");
+        (dir, db)
+    }
+
+    #[tokio::test]
+    async fn a_lone_read_is_written_at_once_whatever_the_commit_delay() {
+        let (_dir, db) = temp_db().await;
+        let log = AuditLog::start(db, Duration::from_secs(3600));
+        let _others: Vec<_> = (1..SIBLINGS).map(|_| log.executing()).collect();
+        tokio::time::timeout(Duration::from_secs(60), log.append(read_entry(1)))
+            .await
+            .expect("not kept waiting for the delay")
+            .expect("written");
+        assert_eq!(log.batches(), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn with_reads_executing_the_writer_waits_for_their_entries() {
+        let (_dir, db) = temp_db().await;
+        let log = AuditLog::start(db, Duration::from_secs(3600));
+        let others: Vec<_> = (0..SIBLINGS).map(|_| log.executing()).collect();
+        let first = tokio::spawn({
+            let log = log.clone();
+            async move { log.append(read_entry(1)).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            !first.is_finished(),
+            "the first entry waits for the others'"
+        );
+        assert_eq!(log.batches(), (0, 0));
+        // The others end; the last of them appends its entry.
+        drop(others);
+        log.append(read_entry(2)).await.expect("written");
+        first.await.expect("joins").expect("written");
+        assert_eq!(log.batches(), (1, 2), "both entries in one transaction");
+    }
+
+    #[tokio::test]
+    async fn on_sqlite_reads_entries_are_written_sealed_after_the_pending_ones() {
+        let (_dir, db) = temp_db().await;
         // A mutation's entry, pending until the sequencer seals it.
         let txn = db.begin().await.expect("begins");
         crate::db::execute_all(&txn, entry_statements(DbBackend::Sqlite, read_entry(0)))

@@ -391,6 +391,11 @@ async fn execute(
     parsed: Option<ExecutableDocument>,
 ) -> Executed {
     let sent_name = p.operation_name.clone();
+    // A read appends its entry through the audit writer when it is done.
+    let executing = parsed
+        .as_ref()
+        .is_some_and(|doc| !is_mutation(doc, sent_name.as_deref()))
+        .then(|| s.app.audit.executing());
     // The request's loads run when its execution waits for them.
     let queued = Queued::default();
     let ctx = std::sync::Arc::new(RequestContext::new(
@@ -446,6 +451,7 @@ async fn execute(
     for e in &mut errors {
         label(e, &request_id);
     }
+    drop(executing);
     if let Some((operation, subjects, facts)) = ctx.reads.pending(s.app.clock.now()) {
         let entry = ctx.entry(
             OperationType::Query,

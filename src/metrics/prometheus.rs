@@ -99,6 +99,14 @@ fn describe() {
         "hub_audit_entries_written_total",
         "Audit log entries written by this process"
     );
+    describe_counter!(
+        "hub_audit_read_batches_total",
+        "Transactions in which the audit writer wrote reads' entries (group commit)"
+    );
+    describe_counter!(
+        "hub_audit_read_batch_entries_total",
+        "Reads' entries in those transactions (divided by them, the mean group size)"
+    );
 }
 
 /// How many distinct operation names get a series of their own; later
@@ -183,6 +191,9 @@ fn pool_gauges(s: &HttpState) {
     metrics::counter!("hub_db_write_group_members_total")
         .absolute(stats.group_members.load(Ordering::Relaxed));
     metrics::counter!("hub_audit_entries_written_total").absolute(s.app.audit.written());
+    let (batches, entries) = s.app.audit.batches();
+    metrics::counter!("hub_audit_read_batches_total").absolute(batches);
+    metrics::counter!("hub_audit_read_batch_entries_total").absolute(entries);
 }
 
 /// `GET /metrics`.
