@@ -4,8 +4,11 @@
 
 mod waves;
 
+use std::sync::OnceLock;
+
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use futures_util::future::BoxFuture;
+use sea_orm::DatabaseConnection;
 
 pub use waves::{InWaves, Queued};
 
@@ -14,7 +17,7 @@ use crate::commitment::store::{
     CommitmentLoader, SubjectCommitmentsLoader, SubjectOpenCommitmentsLoader,
 };
 use crate::credit::store::DossierLoader;
-use crate::db::Db;
+use crate::db::{Db, Reader};
 use crate::directory::store::DepartmentLoader;
 use crate::network::store::{
     AgentLoader, AgentsLoader, LegsLoader, MatterByCommitmentLoader, OutletLoader, RatingLoader,
@@ -22,56 +25,126 @@ use crate::network::store::{
 };
 use crate::power_list::store::{ItemLoader, ListedItemLoader};
 use crate::tasks::store::{MeasuresLoader, NamedLoader, ReportsLoader, TaskLoader};
+use crate::verification::graphql::MAX_BATCH;
 
-/// Every loader of one request.
-pub struct Loaders {
+/// Declares the loaders of a request: for each, a field that holds it once
+/// made and an accessor that makes it the first time a field asks for it
+/// (`|l| …` builds it from the [`Loaders`]).
+macro_rules! loaders {
+    ($( $(#[doc = $doc:literal])* $name:ident: $ty:ty = |$l:ident| $make:expr; )*) => {
+        /// Every loader of one request, each made when it is first asked for:
+        /// a request uses a few of them, and making and dropping all of them
+        /// for every request cost about 10K instructions.
+        pub struct Loaders {
+            read: DatabaseConnection,
+            reader: Reader,
+            dispatch: Dispatch,
+            $( $name: OnceLock<$ty>, )*
+        }
+
+        impl Loaders {
+            /// Loaders over the database, whose loads run as `dispatch` says;
+            /// none is made yet.
+            pub fn new(db: &Db, dispatch: &Dispatch) -> Self {
+                Loaders {
+                    read: db.read.clone(),
+                    reader: db.reader.clone(),
+                    dispatch: dispatch.clone(),
+                    $( $name: OnceLock::new(), )*
+                }
+            }
+
+            $(
+                $(#[doc = $doc])*
+                pub fn $name(&self) -> &$ty {
+                    self.$name.get_or_init(|| {
+                        let $l = self;
+                        $make
+                    })
+                }
+            )*
+        }
+    };
+}
+
+// The lookups every online check makes read through SQLite's inline readers
+// where there are some (`l.reader`, see `db::inline`); the rest through the
+// read connection (`l.read`). A batch lookup names up to `MAX_BATCH`
+// subjects: one load each.
+loaders! {
     /// Departments by code.
-    pub departments: DataLoader<DepartmentLoader>,
+    departments: DataLoader<DepartmentLoader> =
+        |l| l.dispatch.loader(DepartmentLoader(l.reader.clone()));
     /// Power-list items by code (cached for the request: the commitments of
     /// a batch lookup name a few dozen items between them, and their loads
     /// may fall into several batches).
-    pub items: DataLoader<ItemLoader, HashMapCache>,
+    items: DataLoader<ItemLoader, HashMapCache> =
+        |l| l.dispatch.cached(ItemLoader(l.reader.clone()));
     /// Power-list items by code without their details, as commitments and
     /// matters name them (cached for the request, like `items`).
-    pub listed_items: DataLoader<ListedItemLoader, HashMapCache>,
+    listed_items: DataLoader<ListedItemLoader, HashMapCache> =
+        |l| l.dispatch.cached(ListedItemLoader(l.reader.clone()));
     /// Credit dossiers by subject (cached for the request, so a batch lookup
     /// can load them all at once and each subject then reads its own).
-    pub dossiers: DataLoader<DossierLoader, HashMapCache>,
+    dossiers: DataLoader<DossierLoader, HashMapCache> = |l| {
+        l.dispatch
+            .cached(DossierLoader(l.reader.clone()))
+            .max_batch_size(MAX_BATCH)
+    };
     /// Commitments by subject (cached for the request).
-    pub commitments: DataLoader<SubjectCommitmentsLoader, HashMapCache>,
+    commitments: DataLoader<SubjectCommitmentsLoader, HashMapCache> = |l| {
+        l.dispatch
+            .cached(SubjectCommitmentsLoader(l.reader.clone()))
+            .max_batch_size(MAX_BATCH)
+    };
     /// Open commitments by subject (cached for the request).
-    pub open_commitments: DataLoader<SubjectOpenCommitmentsLoader, HashMapCache>,
+    open_commitments: DataLoader<SubjectOpenCommitmentsLoader, HashMapCache> = |l| {
+        l.dispatch
+            .cached(SubjectOpenCommitmentsLoader(l.reader.clone()))
+            .max_batch_size(MAX_BATCH)
+    };
     /// Certificates by holder, as lists read them (cached for the request).
-    pub certificates: DataLoader<HolderCertificatesLoader, HashMapCache>,
+    certificates: DataLoader<HolderCertificatesLoader, HashMapCache> = |l| {
+        l.dispatch
+            .cached(HolderCertificatesLoader(l.reader.clone()))
+            .max_batch_size(MAX_BATCH)
+    };
     /// Whole certificates by id.
-    pub certificate: DataLoader<CertificateLoader>,
+    certificate: DataLoader<CertificateLoader> =
+        |l| l.dispatch.loader(CertificateLoader(l.reader.clone()));
     /// Certificate types by code (cached for the request: a list's
     /// certificates share a few).
-    pub certificate_types: DataLoader<TypeLoader, HashMapCache>,
+    certificate_types: DataLoader<TypeLoader, HashMapCache> =
+        |l| l.dispatch.cached(TypeLoader(l.reader.clone()));
     /// Commitments by id.
-    pub commitment: DataLoader<CommitmentLoader>,
+    commitment: DataLoader<CommitmentLoader> =
+        |l| l.dispatch.loader(CommitmentLoader(l.reader.clone()));
     /// Outlets by code.
-    pub outlets: DataLoader<OutletLoader>,
+    outlets: DataLoader<OutletLoader> = |l| l.dispatch.loader(OutletLoader(l.read.clone()));
     /// Agents by id.
-    pub agent: DataLoader<AgentLoader>,
+    agent: DataLoader<AgentLoader> = |l| l.dispatch.loader(AgentLoader(l.read.clone()));
     /// Windows by outlet.
-    pub windows: DataLoader<WindowsLoader>,
+    windows: DataLoader<WindowsLoader> = |l| l.dispatch.loader(WindowsLoader(l.read.clone()));
     /// Agents by outlet.
-    pub agents: DataLoader<AgentsLoader>,
+    agents: DataLoader<AgentsLoader> = |l| l.dispatch.loader(AgentsLoader(l.read.clone()));
     /// Routes by matter.
-    pub legs: DataLoader<LegsLoader>,
+    legs: DataLoader<LegsLoader> = |l| l.dispatch.loader(LegsLoader(l.read.clone()));
     /// Ratings by matter.
-    pub ratings: DataLoader<RatingLoader>,
+    ratings: DataLoader<RatingLoader> = |l| l.dispatch.loader(RatingLoader(l.read.clone()));
     /// Matters by the commitment they became.
-    pub matter_by_commitment: DataLoader<MatterByCommitmentLoader>,
+    matter_by_commitment: DataLoader<MatterByCommitmentLoader> =
+        |l| l.dispatch.loader(MatterByCommitmentLoader(l.read.clone()));
     /// Reform tasks by id.
-    pub task: DataLoader<TaskLoader>,
+    task: DataLoader<TaskLoader> = |l| l.dispatch.loader(TaskLoader(l.read.clone()));
     /// Departments a reform task names, by task.
-    pub task_departments: DataLoader<NamedLoader>,
+    task_departments: DataLoader<NamedLoader> =
+        |l| l.dispatch.loader(NamedLoader(l.read.clone()));
     /// Measures by task.
-    pub task_measures: DataLoader<MeasuresLoader>,
+    task_measures: DataLoader<MeasuresLoader> =
+        |l| l.dispatch.loader(MeasuresLoader(l.read.clone()));
     /// Progress reports by task.
-    pub task_reports: DataLoader<ReportsLoader>,
+    task_reports: DataLoader<ReportsLoader> =
+        |l| l.dispatch.loader(ReportsLoader(l.read.clone()));
 }
 
 /// How a request's loads run.
@@ -119,47 +192,3 @@ impl Dispatch {
 /// feature, see `Cargo.toml`), which finds a zero wait over when first
 /// polled. A tokio sleep of zero would wait for the next millisecond tick.
 const NO_DELAY: std::time::Duration = std::time::Duration::ZERO;
-
-impl Loaders {
-    /// Fresh loaders over the read connection, whose loads run as `dispatch`
-    /// says.
-    pub fn new(db: &Db, dispatch: &Dispatch) -> Self {
-        let conn = || db.read.clone();
-        // The lookups every online check makes read through SQLite's inline
-        // readers where there are some (see `db::inline`).
-        let reader = || db.reader.clone();
-        // A batch lookup names up to MAX_BATCH subjects: one load each.
-        let batch = crate::verification::graphql::MAX_BATCH;
-        Loaders {
-            departments: dispatch.loader(DepartmentLoader(reader())),
-            items: dispatch.cached(ItemLoader(reader())),
-            listed_items: dispatch.cached(ListedItemLoader(reader())),
-            dossiers: dispatch
-                .cached(DossierLoader(reader()))
-                .max_batch_size(batch),
-            commitments: dispatch
-                .cached(SubjectCommitmentsLoader(reader()))
-                .max_batch_size(batch),
-            open_commitments: dispatch
-                .cached(SubjectOpenCommitmentsLoader(reader()))
-                .max_batch_size(batch),
-            certificates: dispatch
-                .cached(HolderCertificatesLoader(reader()))
-                .max_batch_size(batch),
-            certificate: dispatch.loader(CertificateLoader(reader())),
-            certificate_types: dispatch.cached(TypeLoader(reader())),
-            commitment: dispatch.loader(CommitmentLoader(reader())),
-            outlets: dispatch.loader(OutletLoader(conn())),
-            agent: dispatch.loader(AgentLoader(conn())),
-            windows: dispatch.loader(WindowsLoader(conn())),
-            agents: dispatch.loader(AgentsLoader(conn())),
-            legs: dispatch.loader(LegsLoader(conn())),
-            ratings: dispatch.loader(RatingLoader(conn())),
-            matter_by_commitment: dispatch.loader(MatterByCommitmentLoader(conn())),
-            task: dispatch.loader(TaskLoader(conn())),
-            task_departments: dispatch.loader(NamedLoader(conn())),
-            task_measures: dispatch.loader(MeasuresLoader(conn())),
-            task_reports: dispatch.loader(ReportsLoader(conn())),
-        }
-    }
-}

@@ -185,7 +185,7 @@ impl CertificateNode {
 async fn load(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<Arc<Cert>>> {
     ctx.request()
         .loaders
-        .certificate
+        .certificate()
         .load_one(id)
         .await
         .map_err(|e| Error::internal_msg(format!("loading certificate {id}: {:?}", e.message())))
@@ -287,7 +287,7 @@ impl CertificateNode {
         let specs = &ctx
             .request()
             .loaders
-            .certificate_types
+            .certificate_types()
             .load_one(code.clone())
             .await
             .map_err(|e| Error::internal_msg(format!("loading type {code}: {:?}", e.message())))?

@@ -81,7 +81,7 @@ impl CommitmentNode {
         let whole = ctx
             .request()
             .loaders
-            .commitment
+            .commitment()
             .load_one(id)
             .await
             .map_err(|e| {

@@ -27,7 +27,7 @@ impl DepartmentRef {
     pub async fn load(ctx: &Context<'_>, code: &str) -> Result<DepartmentRef> {
         ctx.request()
             .loaders
-            .departments
+            .departments()
             .load_one(code.to_owned())
             .await
             .map_err(|e| {
@@ -130,7 +130,7 @@ impl Subject {
         let dossier = ctx
             .request()
             .loaders
-            .dossiers
+            .dossiers()
             .load_one(id.clone())
             .await
             .map_err(|e| Error::internal_msg(format!("loading credit: {:?}", e.message())))?
@@ -158,7 +158,7 @@ impl Subject {
         let list = ctx
             .request()
             .loaders
-            .certificates
+            .certificates()
             .load_one(self.id.as_str().to_owned())
             .await
             .map_err(|e| Error::internal_msg(format!("loading certificates: {:?}", e.message())))?
@@ -188,9 +188,9 @@ impl Subject {
         let loaders = &ctx.request().loaders;
         let key = self.id.as_str().to_owned();
         let list = if open_only {
-            loaders.open_commitments.load_one(key).await
+            loaders.open_commitments().load_one(key).await
         } else {
-            loaders.commitments.load_one(key).await
+            loaders.commitments().load_one(key).await
         }
         .map_err(|e| Error::internal_msg(format!("loading commitments: {:?}", e.message())))?
         .unwrap_or_default();

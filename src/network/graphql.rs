@@ -92,7 +92,7 @@ impl OutletNode {
         let windows = ctx
             .request()
             .loaders
-            .windows
+            .windows()
             .load_one(self.0.code.clone())
             .await
             .map_err(|e| Error::internal_msg(format!("loading windows: {:?}", e.message())))?
@@ -104,7 +104,7 @@ impl OutletNode {
         let agents = ctx
             .request()
             .loaders
-            .agents
+            .agents()
             .load_one(self.0.code.clone())
             .await
             .map_err(|e| Error::internal_msg(format!("loading agents: {:?}", e.message())))?
@@ -118,7 +118,7 @@ pub async fn load_outlet(ctx: &Context<'_>, code: &str) -> Result<Option<OutletN
     Ok(ctx
         .request()
         .loaders
-        .outlets
+        .outlets()
         .load_one(code.to_owned())
         .await
         .map_err(|e| Error::internal_msg(format!("loading outlet {code}: {:?}", e.message())))?
@@ -307,7 +307,7 @@ impl MatterNode {
         Ok(ctx
             .request()
             .loaders
-            .commitment
+            .commitment()
             .load_one(id)
             .await
             .map_err(|e| Error::internal_msg(format!("loading commitment: {:?}", e.message())))?
@@ -319,7 +319,7 @@ impl MatterNode {
         let legs = ctx
             .request()
             .loaders
-            .legs
+            .legs()
             .load_one(self.0.id)
             .await
             .map_err(|e| Error::internal_msg(format!("loading route: {:?}", e.message())))?
@@ -343,7 +343,7 @@ impl MatterNode {
         Ok(ctx
             .request()
             .loaders
-            .ratings
+            .ratings()
             .load_one(self.0.id)
             .await
             .map_err(|e| Error::internal_msg(format!("loading rating: {:?}", e.message())))?
@@ -1222,7 +1222,7 @@ pub async fn matter_of(ctx: &Context<'_>, commitment: Uuid) -> Result<Option<Mat
     Ok(ctx
         .request()
         .loaders
-        .matter_by_commitment
+        .matter_by_commitment()
         .load_one(commitment)
         .await
         .map_err(|e| Error::internal_msg(format!("loading matter: {:?}", e.message())))?

@@ -92,7 +92,7 @@ impl PowerItemNode {
         let whole = ctx
             .request()
             .loaders
-            .items
+            .items()
             .load_one(code.clone())
             .await
             .map_err(|e| load_failed(code, &e))?
@@ -468,7 +468,7 @@ pub async fn load_item(ctx: &Context<'_>, code: &str) -> Result<Option<PowerItem
     let listed = ctx
         .request()
         .loaders
-        .listed_items
+        .listed_items()
         .load_one(code.to_owned())
         .await
         .map_err(|e| load_failed(code, &e))?;

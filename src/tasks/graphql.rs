@@ -31,7 +31,7 @@ impl ReformTask {
         let named = ctx
             .request()
             .loaders
-            .task_departments
+            .task_departments()
             .load_one(self.0.id.clone())
             .await
             .map_err(|e| {
@@ -80,7 +80,7 @@ impl ReformTask {
         Ok(ctx
             .request()
             .loaders
-            .task
+            .task()
             .load_one(id.clone())
             .await
             .map_err(|e| Error::internal_msg(format!("loading task {id}: {:?}", e.message())))?
@@ -91,7 +91,7 @@ impl ReformTask {
         Ok(ctx
             .request()
             .loaders
-            .task_measures
+            .task_measures()
             .load_one(self.0.id.clone())
             .await
             .map_err(|e| Error::internal_msg(format!("loading measures: {:?}", e.message())))?
@@ -147,7 +147,7 @@ impl ReformTask {
         Ok(ctx
             .request()
             .loaders
-            .task_reports
+            .task_reports()
             .load_one(self.0.id.clone())
             .await
             .map_err(|e| Error::internal_msg(format!("loading reports: {:?}", e.message())))?

@@ -478,7 +478,7 @@ async fn prime(ctx: &Context<'_>, keys: &[String]) -> Result<()> {
         async {
             if look.field("credit").exists() {
                 loaders
-                    .dossiers
+                    .dossiers()
                     .load_many(keys.iter().cloned())
                     .await
                     .map(drop)
@@ -489,7 +489,7 @@ async fn prime(ctx: &Context<'_>, keys: &[String]) -> Result<()> {
         async {
             if look.field("certificates").exists() {
                 loaders
-                    .certificates
+                    .certificates()
                     .load_many(keys.iter().cloned())
                     .await
                     .map(drop)
@@ -521,14 +521,14 @@ async fn prime(ctx: &Context<'_>, keys: &[String]) -> Result<()> {
             }
             if open {
                 loaders
-                    .open_commitments
+                    .open_commitments()
                     .load_many(keys.iter().cloned())
                     .await
                     .map(drop)?;
             }
             if all {
                 loaders
-                    .commitments
+                    .commitments()
                     .load_many(keys.iter().cloned())
                     .await
                     .map(drop)?;
