@@ -69,8 +69,7 @@ macro_rules! loaders {
 
 // The lookups every online check makes read through SQLite's inline readers
 // where there are some (`l.reader`, see `db::inline`); the rest through the
-// read connection (`l.read`). A batch lookup names up to `MAX_BATCH`
-// subjects: one load each.
+// read connection (`l.read`).
 loaders! {
     /// Departments by code.
     departments: DataLoader<DepartmentLoader> =
@@ -86,29 +85,17 @@ loaders! {
         |l| l.dispatch.cached(ListedItemLoader(l.reader.clone()));
     /// Credit dossiers by subject (cached for the request, so a batch lookup
     /// can load them all at once and each subject then reads its own).
-    dossiers: DataLoader<DossierLoader, HashMapCache> = |l| {
-        l.dispatch
-            .cached(DossierLoader(l.reader.clone()))
-            .max_batch_size(MAX_BATCH)
-    };
+    dossiers: DataLoader<DossierLoader, HashMapCache> =
+        |l| l.dispatch.per_subject(DossierLoader(l.reader.clone()));
     /// Commitments by subject (cached for the request).
-    commitments: DataLoader<SubjectCommitmentsLoader, HashMapCache> = |l| {
-        l.dispatch
-            .cached(SubjectCommitmentsLoader(l.reader.clone()))
-            .max_batch_size(MAX_BATCH)
-    };
+    commitments: DataLoader<SubjectCommitmentsLoader, HashMapCache> =
+        |l| l.dispatch.per_subject(SubjectCommitmentsLoader(l.reader.clone()));
     /// Open commitments by subject (cached for the request).
-    open_commitments: DataLoader<SubjectOpenCommitmentsLoader, HashMapCache> = |l| {
-        l.dispatch
-            .cached(SubjectOpenCommitmentsLoader(l.reader.clone()))
-            .max_batch_size(MAX_BATCH)
-    };
+    open_commitments: DataLoader<SubjectOpenCommitmentsLoader, HashMapCache> =
+        |l| l.dispatch.per_subject(SubjectOpenCommitmentsLoader(l.reader.clone()));
     /// Certificates by holder, as lists read them (cached for the request).
-    certificates: DataLoader<HolderCertificatesLoader, HashMapCache> = |l| {
-        l.dispatch
-            .cached(HolderCertificatesLoader(l.reader.clone()))
-            .max_batch_size(MAX_BATCH)
-    };
+    certificates: DataLoader<HolderCertificatesLoader, HashMapCache> =
+        |l| l.dispatch.per_subject(HolderCertificatesLoader(l.reader.clone()));
     /// Whole certificates by id.
     certificate: DataLoader<CertificateLoader> =
         |l| l.dispatch.loader(CertificateLoader(l.reader.clone()));
@@ -169,6 +156,12 @@ impl Dispatch {
     /// The same, keeping what it loaded for the rest of the request.
     fn cached<T: Send + Sync + 'static>(&self, loader: T) -> DataLoader<T, HashMapCache> {
         DataLoader::with_cache(loader, self.spawner(), HashMapCache::default()).delay(NO_DELAY)
+    }
+
+    /// The same, loading as many keys at once as a batch lookup names
+    /// subjects: the loaders of what a lookup shows of each subject.
+    fn per_subject<T: Send + Sync + 'static>(&self, loader: T) -> DataLoader<T, HashMapCache> {
+        self.cached(loader).max_batch_size(MAX_BATCH)
     }
 
     /// The spawner a DataLoader is given.
