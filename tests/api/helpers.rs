@@ -26,9 +26,27 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
         Ok(admin) if admin.starts_with("postgres") => {
             use sea_orm::{ConnectionTrait, Database, Statement};
             let name = format!("hub_test_{}", uuid::Uuid::new_v4().simple());
-            let conn = Database::connect(&admin)
-                .await
-                .expect("connect to TEST_DATABASE_URL");
+            // Without a server, every test would wait out the pool's 30 s for
+            // a connection; the first to find none says so, and the rest
+            // fail at once.
+            static UNREACHABLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            if let Some(why) = UNREACHABLE.get() {
+                panic!("{why}");
+            }
+            let mut options = sea_orm::ConnectOptions::new(admin.as_str());
+            options
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .acquire_timeout(std::time::Duration::from_secs(5));
+            let conn = match Database::connect(options).await {
+                Ok(conn) => conn,
+                Err(e) => panic!(
+                    "{}",
+                    UNREACHABLE.get_or_init(|| format!(
+                        "no PostgreSQL answers at TEST_DATABASE_URL ({e}): \
+                         start one with `scripts/pg-test-server start`"
+                    ))
+                ),
+            };
             // The databases of earlier runs go first, so a server kept
             // between runs does not fill its disk (one test process runs at
             // a time; this one's are made after).
