@@ -1,4 +1,4 @@
-//! SeaORM entities of sharing-hub: one module per table.
+//! SeaORM entities of sharing-hub: one module per table or view.
 //!
 //! Columns that hold a closed set (a level, a category, a state) are stored as
 //! text and parsed into the domain's enums in the hub's `store` modules; nested
@@ -18,6 +18,7 @@ pub mod certificate_type;
 pub mod commitment;
 pub mod commitment_event;
 pub mod commitment_listed;
+pub mod commitment_named;
 pub mod credit_objection;
 pub mod credit_record;
 pub mod credit_repair;

@@ -14,6 +14,7 @@ mod m20260801_000008_tallies;
 mod m20260901_000009_subject_state_index;
 mod m20261001_000010_certificate_holder_listed;
 mod m20261101_000011_audit_fact_unindexed;
+mod m20261201_000012_commitment_named;
 
 pub use m20260801_000008_tallies::{Part as TallyPart, rebuild as rebuild_tallies};
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260901_000009_subject_state_index::Migration),
             Box::new(m20261001_000010_certificate_holder_listed::Migration),
             Box::new(m20261101_000011_audit_fact_unindexed::Migration),
+            Box::new(m20261201_000012_commitment_named::Migration),
         ]
     }
 }

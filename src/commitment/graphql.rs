@@ -168,7 +168,15 @@ impl CommitmentNode {
     /// The item as the power list holds it now (see `signedNotification` for
     /// what was signed).
     async fn item(&self, ctx: &Context<'_>) -> Result<Option<PowerItemNode>> {
-        crate::power_list::graphql::load_item(ctx, &self.commitment.item_code).await
+        let c = &self.commitment;
+        match &c.item_name {
+            // Read with the commitment: the rest of the item only if asked.
+            Some(name) => Ok(Some(PowerItemNode::named(
+                c.item_code.clone(),
+                name.clone(),
+            ))),
+            None => crate::power_list::graphql::load_item(ctx, &c.item_code).await,
+        }
     }
     /// The notification exactly as the applicant signed it, frozen at
     /// submission: later changes of the power list never alter it.
@@ -1196,6 +1204,7 @@ pub(crate) async fn submit(
         credit_push_due: None,
         credit_pushed_at: None,
         version: 1,
+        item_name: None,
     };
     let event = NewEvent {
         action: "SUBMIT",

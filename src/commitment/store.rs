@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{commitment, commitment_event, commitment_listed, promised_material};
+use entity::{
+    commitment, commitment_event, commitment_listed, commitment_named, promised_material,
+};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
@@ -98,13 +100,17 @@ pub struct Commitment {
     pub credit_pushed_at: Option<DateTime<Utc>>,
     /// Version, raised by every change.
     pub version: i32,
+    /// Its item's name, when read with it (a subject's lists, see
+    /// [`of_subjects`]); `None` when not read, and the item is then loaded by
+    /// its code.
+    pub item_name: Option<String>,
 }
 
-/// The commitment in the model `$m` of either entity over the table, with
-/// `$documents`. Written once for both, so that a column added to the one and
-/// not the other does not compile.
+/// The commitment in the model `$m` of any entity over the table, with
+/// `$documents` and `$item_name`. Written once for all, so that a column added
+/// to the one and not the others does not compile.
 macro_rules! from_row {
-    ($m:ident, $documents:expr) => {
+    ($m:ident, $documents:expr, $item_name:expr) => {
         Commitment {
             subject_kind: if $m.subject_kind == "PERSON" {
                 SubjectKind::Person
@@ -142,6 +148,7 @@ macro_rules! from_row {
             credit_push_due: $m.credit_push_due,
             credit_pushed_at: $m.credit_pushed_at,
             version: $m.version,
+            item_name: $item_name,
         }
     };
 }
@@ -155,14 +162,22 @@ impl TryFrom<commitment::Model> for Commitment {
             materials_submitted: serde_json::from_value(m.materials_submitted)
                 .map_err(Error::internal)?,
         };
-        Ok(from_row!(m, Some(Arc::new(documents))))
+        Ok(from_row!(m, Some(Arc::new(documents)), None))
     }
 }
 
 impl TryFrom<commitment_listed::Model> for Commitment {
     type Error = Error;
     fn try_from(m: commitment_listed::Model) -> Result<Self> {
-        Ok(from_row!(m, None))
+        Ok(from_row!(m, None, None))
+    }
+}
+
+impl TryFrom<commitment_named::Model> for Commitment {
+    type Error = Error;
+    fn try_from(m: commitment_named::Model) -> Result<Self> {
+        let name = m.item_name.clone();
+        Ok(from_row!(m, None, name))
     }
 }
 
@@ -680,28 +695,29 @@ where
 /// The most commitments a subject's view lists.
 pub const PER_SUBJECT: u64 = 100;
 
-/// Subjects' commitments as lists read them, newest first.
-static ALL_OF: Keyed<commitment_listed::Entity> = Keyed::new(|subjects| {
-    commitment_listed::Entity::find()
-        .filter(commitment_listed::Column::SubjectId.is_in(subjects))
-        .order_by_desc(commitment_listed::Column::SubmittedAt)
+/// Subjects' commitments as lists read them, with their items' names,
+/// newest first.
+static ALL_OF: Keyed<commitment_named::Entity> = Keyed::new(|subjects| {
+    commitment_named::Entity::find()
+        .filter(commitment_named::Column::SubjectId.is_in(subjects))
+        .order_by_desc(commitment_named::Column::SubmittedAt)
 });
 
 /// The same, only those not yet over.
-static OPEN_OF: Keyed<commitment_listed::Entity> = Keyed::new(|subjects| {
+static OPEN_OF: Keyed<commitment_named::Entity> = Keyed::new(|subjects| {
     let open = State::ALL
         .iter()
         .filter(|s| !super::state::is_final(**s))
         .map(|s| s.as_str());
-    commitment_listed::Entity::find()
-        .filter(commitment_listed::Column::SubjectId.is_in(subjects))
-        .filter(commitment_listed::Column::State.is_in(open))
-        .order_by_desc(commitment_listed::Column::SubmittedAt)
+    commitment_named::Entity::find()
+        .filter(commitment_named::Column::SubjectId.is_in(subjects))
+        .filter(commitment_named::Column::State.is_in(open))
+        .order_by_desc(commitment_named::Column::SubmittedAt)
 });
 
 /// The newest commitments of many subjects (at most [`PER_SUBJECT`] each),
 /// or only those not yet over: one query whatever their number. Read without
-/// their documents.
+/// their documents, with their items' names.
 pub async fn of_subjects(
     conn: &impl Fetch,
     subjects: &[String],

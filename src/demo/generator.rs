@@ -332,6 +332,7 @@ impl Walk<'_> {
             credit_push_due: None,
             credit_pushed_at: None,
             version: 1,
+            item_name: None,
         };
         let actor = (ACTOR, dept.as_str());
         let mut events = vec![commitments::event_row(

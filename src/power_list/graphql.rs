@@ -39,24 +39,53 @@ connection_type!(
     "published power-list versions"
 );
 
-/// Backing data of the GraphQL type `PowerItem`: an item read whole, or as
-/// a commitment's or a matter's answer names it (every column but the
-/// details, loaded whole, batched, when a field asks for them). The item is
-/// shared, so that the request's loaders hand it out without copying it.
+/// Backing data of the GraphQL type `PowerItem`: an item read whole; or as a
+/// matter's answer names it (every column but the details, loaded whole,
+/// batched, when a field asks for them); or only by its code and name, as a
+/// subject's commitments read them (listed, batched, when a field asks for
+/// more). The item is shared, so that the request's loaders hand it out
+/// without copying it.
 pub struct PowerItemNode(ItemRead);
 
 enum ItemRead {
     Whole(Arc<PowerItem>),
-    /// As listed; the whole item once a field needed it.
-    Listed(Arc<store::ListedItem>, OnceLock<Arc<PowerItem>>),
+    Listed(Listed),
+    /// Code and name; listed once a field needed more.
+    Named {
+        code: String,
+        name: String,
+        listed: OnceLock<Listed>,
+    },
+}
+
+/// An item as listed; the whole item once a field needed it.
+struct Listed {
+    row: Arc<store::ListedItem>,
+    whole: OnceLock<Arc<PowerItem>>,
+}
+
+impl Listed {
+    fn new(row: Arc<store::ListedItem>) -> Self {
+        Listed {
+            row,
+            whole: OnceLock::new(),
+        }
+    }
+}
+
+/// The columns of an item as read so far: whole or listed.
+#[derive(Clone, Copy)]
+enum Row<'a> {
+    Whole(&'a PowerItem),
+    Listed(&'a Listed),
 }
 
 /// A column both ways of reading an item hold with the same type.
 macro_rules! column {
-    ($node:expr, $col:ident) => {
-        match &$node.0 {
-            ItemRead::Whole(i) => &i.$col,
-            ItemRead::Listed(l, _) => &l.$col,
+    ($row:expr, $col:ident) => {
+        match $row {
+            Row::Whole(i) => &i.$col,
+            Row::Listed(l) => &l.row.$col,
         }
     };
 }
@@ -64,10 +93,10 @@ macro_rules! column {
 /// A column a listed item holds as stored text or number and a whole item
 /// holds parsed: `$parse` turns the stored value into the parsed one.
 macro_rules! parsed {
-    ($node:expr, $col:ident, $parse:expr) => {
-        match &$node.0 {
-            ItemRead::Whole(i) => Ok(i.$col),
-            ItemRead::Listed(l, _) => $parse(&l.$col),
+    ($row:expr, $col:ident, $parse:expr) => {
+        match $row {
+            Row::Whole(i) => Ok(i.$col),
+            Row::Listed(l) => $parse(&l.row.$col),
         }
     };
 }
@@ -78,17 +107,57 @@ impl PowerItemNode {
         PowerItemNode(ItemRead::Whole(Arc::new(item)))
     }
 
+    /// The node of an item known by its code and name only.
+    pub fn named(code: String, name: String) -> Self {
+        PowerItemNode(ItemRead::Named {
+            code,
+            name,
+            listed: OnceLock::new(),
+        })
+    }
+
+    /// The item's code, whichever way it was read.
+    fn item_code(&self) -> &str {
+        match &self.0 {
+            ItemRead::Whole(i) => &i.code,
+            ItemRead::Listed(l) => &l.row.code,
+            ItemRead::Named { code, .. } => code,
+        }
+    }
+
+    /// The item's columns: as read, or listed by code (batched with the
+    /// other items of the answer that need theirs).
+    async fn row(&self, ctx: &Context<'_>) -> Result<Row<'_>> {
+        let (code, cell) = match &self.0 {
+            ItemRead::Whole(i) => return Ok(Row::Whole(i)),
+            ItemRead::Listed(l) => return Ok(Row::Listed(l)),
+            ItemRead::Named { code, listed, .. } => (code, listed),
+        };
+        if let Some(l) = cell.get() {
+            return Ok(Row::Listed(l));
+        }
+        let row = ctx
+            .request()
+            .loaders
+            .listed_items()
+            .load_one(code.clone())
+            .await
+            .map_err(|e| load_failed(code, &e))?
+            .ok_or_else(|| gone(code))?;
+        Ok(Row::Listed(cell.get_or_init(|| Listed::new(row))))
+    }
+
     /// The whole item: as read, or loaded by code (batched with the other
     /// items of the answer that need theirs).
     async fn whole(&self, ctx: &Context<'_>) -> Result<&PowerItem> {
-        let (listed, cell) = match &self.0 {
-            ItemRead::Whole(i) => return Ok(i),
-            ItemRead::Listed(l, cell) => (l, cell),
+        let listed = match self.row(ctx).await? {
+            Row::Whole(i) => return Ok(i),
+            Row::Listed(l) => l,
         };
-        if let Some(i) = cell.get() {
+        if let Some(i) = listed.whole.get() {
             return Ok(i);
         }
-        let code = &listed.code;
+        let code = &listed.row.code;
         let whole = ctx
             .request()
             .loaders
@@ -96,23 +165,28 @@ impl PowerItemNode {
             .load_one(code.clone())
             .await
             .map_err(|e| load_failed(code, &e))?
-            .ok_or_else(|| Error::internal_msg(format!("power-list item {code} is gone")))?;
-        Ok(cell.get_or_init(|| whole))
+            .ok_or_else(|| gone(code))?;
+        Ok(listed.whole.get_or_init(|| whole))
     }
 
     /// The item's details, read whole when the node was listed.
     async fn details(&self, ctx: &Context<'_>) -> Result<&ItemDetails> {
         Ok(&self.whole(ctx).await?.details)
     }
+}
 
-    fn stored_status(&self) -> Result<ItemStatus> {
-        parsed!(self, status, |s: &String| ItemStatus::from_stored(s))
-    }
+fn stored_status(row: Row<'_>) -> Result<ItemStatus> {
+    parsed!(row, status, |s: &String| ItemStatus::from_stored(s))
 }
 
 /// What a loader's failure to read item `code` tells the caller.
 fn load_failed(code: &str, e: &Error) -> Error {
     Error::internal_msg(format!("loading item {code}: {:?}", e.message()))
+}
+
+/// What an item that was named and is no longer found tells the caller.
+fn gone(code: &str) -> Error {
+    Error::internal_msg(format!("power-list item {code} is gone"))
 }
 
 fn days(stored: &i32) -> Result<u16> {
@@ -126,19 +200,25 @@ fn days(stored: &i32) -> Result<u16> {
 impl PowerItemNode {
     /// Item code (事项编码), unique across the city.
     async fn code(&self) -> &str {
-        column!(self, code)
+        self.item_code()
     }
     /// Item name (事项名称).
     async fn name(&self) -> &str {
-        column!(self, name)
+        match &self.0 {
+            ItemRead::Whole(i) => &i.name,
+            ItemRead::Listed(l) => &l.row.name,
+            ItemRead::Named { name, .. } => name,
+        }
     }
     /// Category (事项类型).
-    async fn category(&self) -> Result<Category> {
-        parsed!(self, category, |s: &String| Category::from_stored(s))
+    async fn category(&self, ctx: &Context<'_>) -> Result<Category> {
+        parsed!(self.row(ctx).await?, category, |s: &String| {
+            Category::from_stored(s)
+        })
     }
     /// The implementing department (实施机关).
     async fn department(&self, ctx: &Context<'_>) -> Result<DepartmentRef> {
-        DepartmentRef::load(ctx, column!(self, dept_code)).await
+        DepartmentRef::load(ctx, column!(self.row(ctx).await?, dept_code)).await
     }
     /// Legal basis (设定依据): the laws and regulations that create the power.
     async fn legal_basis(&self, ctx: &Context<'_>) -> Result<&[String]> {
@@ -153,12 +233,12 @@ impl PowerItemNode {
         Ok(&self.details(ctx).await?.procedure)
     }
     /// Statutory time limit (法定办结时限), in working days.
-    async fn statutory_days(&self) -> Result<u16> {
-        parsed!(self, statutory_days, days)
+    async fn statutory_days(&self, ctx: &Context<'_>) -> Result<u16> {
+        parsed!(self.row(ctx).await?, statutory_days, days)
     }
     /// Promised time limit (承诺办结时限), in working days; never above the statutory one.
-    async fn promised_days(&self) -> Result<u16> {
-        parsed!(self, promised_days, days)
+    async fn promised_days(&self, ctx: &Context<'_>) -> Result<u16> {
+        parsed!(self.row(ctx).await?, promised_days, days)
     }
     /// Materials the applicant hands in (申请材料).
     async fn materials(&self, ctx: &Context<'_>) -> Result<&[Material]> {
@@ -181,8 +261,8 @@ impl PowerItemNode {
         Ok(&self.details(ctx).await?.fees)
     }
     /// Whether and how the item admits a notification-and-commitment (告知承诺方式).
-    async fn commitment_mode(&self) -> Result<CommitmentMode> {
-        parsed!(self, commitment_mode, |s: &String| {
+    async fn commitment_mode(&self, ctx: &Context<'_>) -> Result<CommitmentMode> {
+        parsed!(self.row(ctx).await?, commitment_mode, |s: &String| {
             CommitmentMode::from_stored(s)
         })
     }
@@ -204,23 +284,24 @@ impl PowerItemNode {
         Ok(&self.details(ctx).await?.risk_domains)
     }
     /// Status in the list.
-    async fn status(&self) -> Result<ItemStatus> {
-        self.stored_status()
+    async fn status(&self, ctx: &Context<'_>) -> Result<ItemStatus> {
+        stored_status(self.row(ctx).await?)
     }
     /// First day in force (生效日期).
-    async fn effective_from(&self) -> Date {
-        Date(*column!(self, effective_from))
+    async fn effective_from(&self, ctx: &Context<'_>) -> Result<Date> {
+        Ok(Date(*column!(self.row(ctx).await?, effective_from)))
     }
     /// Last day in force (失效日期); empty while open-ended.
-    async fn effective_to(&self) -> Option<Date> {
-        column!(self, effective_to).map(Date)
+    async fn effective_to(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(column!(self.row(ctx).await?, effective_to).map(Date))
     }
     /// Whether the item is ACTIVE and within its dates today (China Standard Time).
-    async fn in_force(&self) -> Result<bool> {
+    async fn in_force(&self, ctx: &Context<'_>) -> Result<bool> {
+        let row = self.row(ctx).await?;
         Ok(store::in_force_on(
-            self.stored_status()?,
-            *column!(self, effective_from),
-            *column!(self, effective_to),
+            stored_status(row)?,
+            *column!(row, effective_from),
+            *column!(row, effective_to),
             crate::util::today(),
         ))
     }
@@ -249,12 +330,12 @@ impl PowerItemNode {
     }
     /// Version number, raised by every change; pass it back as `expectedVersion`
     /// to make sure you change what you read.
-    async fn version(&self) -> i32 {
-        *column!(self, version)
+    async fn version(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(*column!(self.row(ctx).await?, version))
     }
     /// When the item last changed.
-    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
-        *column!(self, updated_at)
+    async fn updated_at(&self, ctx: &Context<'_>) -> Result<chrono::DateTime<chrono::Utc>> {
+        Ok(*column!(self.row(ctx).await?, updated_at))
     }
     /// Every change of the item, newest first (变更记录).
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
@@ -265,7 +346,7 @@ impl PowerItemNode {
         #[graphql(desc = "Cursor of the last change of the previous page.")] after: Option<String>,
     ) -> Result<PowerItemChangeConnection> {
         let page = pagination::page::<i32>(first, after)?;
-        let (rows, total) = store::history(&ctx.app().db.read, column!(self, code), &page).await?;
+        let (rows, total) = store::history(&ctx.app().db.read, self.item_code(), &page).await?;
         Ok(pagination::connection(
             rows,
             &page,
@@ -472,7 +553,7 @@ pub async fn load_item(ctx: &Context<'_>, code: &str) -> Result<Option<PowerItem
         .load_one(code.to_owned())
         .await
         .map_err(|e| load_failed(code, &e))?;
-    Ok(listed.map(|l| PowerItemNode(ItemRead::Listed(l, OnceLock::new()))))
+    Ok(listed.map(|l| PowerItemNode(ItemRead::Listed(Listed::new(l)))))
 }
 
 /// Read access to the power lists: public, no token needed.

@@ -132,6 +132,7 @@ async fn sqlite_reads_on_the_calling_thread_what_the_pool_reads() {
         credit_record,
         punishment_entry,
         commitment_listed,
+        commitment_named,
         certificate_listed,
         power_item_listed
     );
@@ -327,8 +328,30 @@ async fn items_named_by_commitments_are_read_without_their_details_until_asked()
         )
     };
 
-    // The columns cost no read of the details; one detail more costs one
-    // read for every item of the answer.
+    // A subject's commitments read their items' names with them: the code
+    // and the name cost no read of the items, the other columns one for
+    // every item of the answer, and one detail more one read more.
+    let before = db.stats.reads();
+    ok(&hub.gql(&q("code"), json!({ "ids": ids }), Some(&t)).await);
+    let bare = db.stats.reads() - before;
+    let before = db.stats.reads();
+    ok(&hub
+        .gql(&q("code name"), json!({ "ids": ids }), Some(&t))
+        .await);
+    assert_eq!(
+        db.stats.reads() - before,
+        bare,
+        "names read with the commitments"
+    );
+    let before = db.stats.reads();
+    ok(&hub
+        .gql(&q("code name version"), json!({ "ids": ids }), Some(&t))
+        .await);
+    assert_eq!(
+        db.stats.reads() - before,
+        bare + 1,
+        "the columns in one query"
+    );
     let before = db.stats.reads();
     ok(&hub.gql(&q(listed), json!({ "ids": ids }), Some(&t)).await);
     let narrow = db.stats.reads() - before;
@@ -344,6 +367,11 @@ async fn items_named_by_commitments_are_read_without_their_details_until_asked()
         db.stats.reads() - before,
         narrow + 1,
         "the details in one query"
+    );
+    assert_eq!(
+        narrow,
+        bare + 2,
+        "the columns, and the departments they name"
     );
 
     // Every field, listed or loaded, is what the item read whole gives.
