@@ -5,14 +5,22 @@ use sharing_hub::auth::Scope;
 use sharing_hub::config::{Config, ServeConfig};
 use sharing_hub::{Hub, demo, load_tokens, open_database, schema, telemetry};
 
-/// mimalloc: the hub allocates many small, short-lived objects per request
-/// (GraphQL values, rows, JSON); glibc's malloc spent a sixth of the CPU on
-/// them under load. With the crate's `override` feature it also serves
-/// SQLite's C allocations (statements, pages, results), which under glibc
-/// took another 8% of a lookup's CPU and kept freed memory in per-thread
-/// arenas: (a) 1,921 → 2,370 requests/s in an A/B run on one dataset.
+// mimalloc: the hub allocates many small, short-lived objects per request
+// (GraphQL values, rows, JSON); glibc's malloc spent a sixth of the CPU on
+// them under load. The crate's `override` feature makes mimalloc the C
+// library's `malloc`, `free` and `realloc` for the whole process, so it
+// serves SQLite's C allocations (statements, pages, results), which under
+// glibc took another 8% of a lookup's CPU and kept freed memory in
+// per-thread arenas: (a) 1,921 → 2,370 requests/s in an A/B run on one
+// dataset. Rust's allocations reach it the same way, through the standard
+// `System` allocator, which calls `malloc` for any alignment `malloc`
+// already gives. The crate's own `MiMalloc` calls `mi_malloc_aligned` for
+// every allocation, whose alignment checks cost about 57 instructions an
+// allocation against about 20, some 700 times a lookup.
+extern crate mimalloc;
+
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: std::alloc::System = std::alloc::System;
 
 /// sharing-hub: one GraphQL hub for online verification (在线核查) across agencies.
 #[derive(Parser)]
