@@ -284,6 +284,11 @@ pub struct Reader {
     inline: Option<Arc<inline::Readers>>,
 }
 
+/// A thread's reads in one transaction until dropped ([`Reader::one_read`]).
+pub struct OneRead<'a> {
+    _held: Option<inline::OneRead<'a>>,
+}
+
 /// An entity [`Fetch`] can read: its models travel between tasks, and its
 /// active model builds one (how the inline readers make them).
 pub trait Readable:
@@ -319,6 +324,17 @@ impl Fetch for DatabaseConnection {}
 impl Fetch for DatabaseTransaction {}
 
 impl Reader {
+    /// This thread's reads through this reader in one read transaction, on
+    /// one of SQLite's inline connections, until the guard is dropped (see
+    /// `inline::Readers::one_read`): for code that does not await, and only
+    /// where one snapshot is what the reads should see (a read-only
+    /// operation, whose writes are none). On PostgreSQL it does nothing.
+    pub fn one_read(&self) -> OneRead<'_> {
+        OneRead {
+            _held: self.inline.as_deref().map(inline::Readers::one_read),
+        }
+    }
+
     /// What the inline readers answer, if there are some and they do;
     /// `None` hands the read to sqlx.
     fn inline<T>(

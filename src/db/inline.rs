@@ -18,12 +18,14 @@
 //! through sea-orm and sqlx instead: this path is only ever faster, never
 //! different.
 
+use std::cell::Cell;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use parking_lot::{ReentrantMutex, ReentrantMutexGuard};
 use rusqlite::config::DbConfig;
 use rusqlite::types::{Value as Bound, ValueRef};
 use rusqlite::{Connection, OpenFlags};
@@ -46,8 +48,12 @@ const BUSY: Duration = Duration::from_millis(20);
 const STATEMENTS: usize = 128;
 
 /// A handful of read-only connections to one SQLite file.
+///
+/// Each is locked only while a statement runs on it, or while a
+/// [`OneRead`] holds it for its thread; the lock is reentrant so that the
+/// statements a `OneRead` covers take it again on the same thread.
 pub struct Readers {
-    slots: Vec<Mutex<Connection>>,
+    slots: Vec<ReentrantMutex<Connection>>,
     next: AtomicUsize,
     stats: Arc<DbStats>,
 }
@@ -90,7 +96,7 @@ impl Readers {
                 // Opened read-write so that it can share the WAL index like
                 // sqlx's connections do; `query_only` refuses any write.
                 configure(&conn)?;
-                Ok(Mutex::new(conn))
+                Ok(ReentrantMutex::new(conn))
             })
             .collect::<rusqlite::Result<_>>()?;
         Ok(Readers {
@@ -122,13 +128,14 @@ impl Readers {
         &self,
         run: impl FnOnce(&Connection) -> Result<Vec<T>, Declined>,
     ) -> Result<Vec<T>, Declined> {
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
-        let n = self.slots.len();
-        // A connection is held only while a statement runs, never across an
-        // await, so one is nearly always free; if none is, sqlx has more.
-        let conn = (0..n)
-            .find_map(|i| self.slots[(start + i) % n].try_lock().ok())
-            .ok_or(Declined::Busy)?;
+        // The connection a `OneRead` holds for this thread, if it holds one
+        // of these readers'; else a free one. A connection is held only
+        // while statements run, never across an await, so one is nearly
+        // always free; if none is, sqlx has more.
+        let conn = match PINNED.get() {
+            Some((readers, slot)) if readers == self.id() => self.slots[slot].lock(),
+            _ => self.free().ok_or(Declined::Busy)?.1,
+        };
         let began = Instant::now();
         let result = run(&conn);
         drop(conn);
@@ -143,6 +150,77 @@ impl Readers {
                 .fetch_add(began.elapsed().as_micros() as u64, Ordering::Relaxed);
         }
         result
+    }
+
+    /// A free connection, and its slot.
+    fn free(&self) -> Option<(usize, ReentrantMutexGuard<'_, Connection>)> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let n = self.slots.len();
+        (0..n).find_map(|i| {
+            let slot = (start + i) % n;
+            self.slots[slot].try_lock().map(|conn| (slot, conn))
+        })
+    }
+
+    /// These readers, told apart from others in the process.
+    fn id(&self) -> usize {
+        std::ptr::from_ref(self) as usize
+    }
+
+    /// Runs this thread's reads, until the [`OneRead`] is dropped, on one
+    /// connection and in one read transaction: they read one snapshot, and
+    /// begin and end one transaction rather than one each (beginning and
+    /// ending them was about a tenth of a lookup's CPU). Only for code that
+    /// does not await: the transaction ends with the guard. Nothing is held
+    /// when every connection is in use, when another `OneRead` holds one
+    /// for this thread already, or when the transaction cannot begin; the
+    /// reads then run as they would without.
+    pub fn one_read(&self) -> OneRead<'_> {
+        if PINNED.get().is_some() {
+            return OneRead(None);
+        }
+        let Some((slot, conn)) = self.free() else {
+            return OneRead(None);
+        };
+        // Deferred: the snapshot is taken by the first read.
+        if conn
+            .prepare_cached("BEGIN")
+            .and_then(|mut b| b.execute([]))
+            .is_err()
+        {
+            return OneRead(None);
+        }
+        PINNED.set(Some((self.id(), slot)));
+        OneRead(Some(conn))
+    }
+}
+
+thread_local! {
+    /// The readers and the connection a [`OneRead`] holds for this thread.
+    static PINNED: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
+}
+
+/// This thread's reads in one transaction on one connection, until dropped
+/// (see [`Readers::one_read`]).
+pub struct OneRead<'a>(Option<ReentrantMutexGuard<'a, Connection>>);
+
+impl Drop for OneRead<'_> {
+    fn drop(&mut self) {
+        let Some(conn) = self.0.take() else {
+            return;
+        };
+        PINNED.set(None);
+        // Ends the transaction whatever happened in it: a read-only one has
+        // nothing to keep, and a connection left in one would go on reading
+        // an old snapshot.
+        if !conn.is_autocommit()
+            && conn
+                .prepare_cached("COMMIT")
+                .and_then(|mut c| c.execute([]))
+                .is_err()
+        {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
     }
 }
 
@@ -357,6 +435,50 @@ mod tests {
     use super::*;
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    #[test]
+    fn one_read_holds_one_snapshot_on_one_connection_until_dropped() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("one-read.db");
+        let writer = Connection::open(&path)?;
+        writer.execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);",
+        )?;
+        let readers = Readers::open(&path, 2, Arc::new(DbStats::default()))?;
+        let count = |r: &Readers| -> Result<i64, Declined> {
+            let n = r.with_connection(|c| {
+                Ok(vec![c.query_row("SELECT count(*) FROM t", [], |row| {
+                    row.get::<_, i64>(0)
+                })?])
+            })?;
+            Ok(n[0])
+        };
+
+        {
+            let _one = readers.one_read();
+            assert_eq!(count(&readers)?, 1);
+            writer.execute("INSERT INTO t VALUES (2)", [])?;
+            // The transaction's snapshot, on this thread...
+            assert_eq!(count(&readers)?, 1);
+            // ...and a nested guard holds nothing more.
+            assert!(readers.one_read().0.is_none());
+            assert_eq!(count(&readers)?, 1);
+            // Another thread reads on the other connection, outside it.
+            let elsewhere = std::thread::scope(|s| s.spawn(|| count(&readers)).join());
+            assert_eq!(elsewhere.map_err(|_| "thread panicked")??, 2);
+        }
+        assert_eq!(count(&readers)?, 2);
+        // No connection is left in a transaction.
+        for slot in &readers.slots {
+            assert!(slot.lock().is_autocommit());
+        }
+        // With every connection in use, nothing is held and reads still run.
+        let held: Vec<_> = readers.slots.iter().map(|s| s.lock()).collect();
+        let none = std::thread::scope(|s| s.spawn(|| readers.one_read().0.is_none()).join());
+        assert!(none.map_err(|_| "thread panicked")?);
+        drop(held);
+        Ok(())
+    }
 
     #[test]
     fn instants_read_as_sqlx_writes_them() -> TestResult {

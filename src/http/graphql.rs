@@ -431,7 +431,11 @@ async fn execute(
         }
     }
     let request = request.data(ctx.clone());
-    let execution = InWaves::new(s.schema.execute(request), queued);
+    let mut execution = InWaves::new(s.schema.execute(request), queued);
+    if executing.is_some() {
+        // A read: each poll's statements share one snapshot.
+        execution = execution.in_one_read(s.app.db.reader.clone());
+    }
     let response = match tokio::time::timeout(s.timeout, execution).await {
         Ok(r) => r,
         Err(_) => {

@@ -34,6 +34,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
+use crate::db::Reader;
 use crate::util::lock;
 
 /// The loads a request's DataLoaders have handed over and that have not
@@ -107,6 +108,8 @@ pub struct InWaves<F> {
     running: FuturesUnordered<BoxFuture<'static, ()>>,
     /// Noting the execution's wakes.
     wakes: Arc<Noting>,
+    /// Where each poll's reads share one read transaction, if anywhere.
+    reader: Option<Reader>,
 }
 
 impl<F: Future> InWaves<F> {
@@ -118,7 +121,18 @@ impl<F: Future> InWaves<F> {
             running: FuturesUnordered::new(),
             // Given the task's waker on the first poll.
             wakes: Noting::new(Waker::noop()),
+            reader: None,
         }
+    }
+
+    /// Runs the reads of each poll, the execution's and its loads', in one
+    /// read transaction of `reader`'s ([`Reader::one_read`]): one snapshot
+    /// for all, and one transaction begun and ended rather than one per
+    /// statement. Only for a read-only operation: a write committed during
+    /// a poll would not be seen by the reads after it in the same poll.
+    pub fn in_one_read(mut self, reader: Reader) -> Self {
+        self.reader = Some(reader);
+        self
     }
 }
 
@@ -127,6 +141,7 @@ impl<F: Future> Future for InWaves<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.get_mut();
+        let _one_read = this.reader.as_ref().map(Reader::one_read);
         let execution_wakes = &this.wakes;
         execution_wakes.serve(cx.waker());
         let execution_waker = Waker::from(execution_wakes.clone());
