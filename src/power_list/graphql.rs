@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{
     ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject,
 };
@@ -136,14 +137,7 @@ impl PowerItemNode {
         if let Some(l) = cell.get() {
             return Ok(Row::Listed(l));
         }
-        let row = ctx
-            .request()
-            .loaders
-            .listed_items()
-            .load_one(code.clone())
-            .await
-            .map_err(|e| load_failed(code, &e))?
-            .ok_or_else(|| gone(code))?;
+        let row = load_named(ctx.request().loaders.listed_items(), code).await?;
         Ok(Row::Listed(cell.get_or_init(|| Listed::new(row))))
     }
 
@@ -157,15 +151,7 @@ impl PowerItemNode {
         if let Some(i) = listed.whole.get() {
             return Ok(i);
         }
-        let code = &listed.row.code;
-        let whole = ctx
-            .request()
-            .loaders
-            .items()
-            .load_one(code.clone())
-            .await
-            .map_err(|e| load_failed(code, &e))?
-            .ok_or_else(|| gone(code))?;
+        let whole = load_named(ctx.request().loaders.items(), &listed.row.code).await?;
         Ok(listed.whole.get_or_init(|| whole))
     }
 
@@ -184,9 +170,17 @@ fn load_failed(code: &str, e: &Error) -> Error {
     Error::internal_msg(format!("loading item {code}: {:?}", e.message()))
 }
 
-/// What an item that was named and is no longer found tells the caller.
-fn gone(code: &str) -> Error {
-    Error::internal_msg(format!("power-list item {code} is gone"))
+/// Item `code`, which something read names and so must be there, through
+/// `loader` (batched with the other items of the answer that need theirs).
+async fn load_named<L>(loader: &DataLoader<L, HashMapCache>, code: &str) -> Result<L::Value>
+where
+    L: Loader<String, Error = Arc<Error>>,
+{
+    loader
+        .load_one(code.to_owned())
+        .await
+        .map_err(|e| load_failed(code, &e))?
+        .ok_or_else(|| Error::internal_msg(format!("power-list item {code} is gone")))
 }
 
 fn days(stored: &i32) -> Result<u16> {
