@@ -1,7 +1,9 @@
-//! The view `commitment_named` (migration 12): the columns a list reads of
-//! [`super::commitment_listed`], with the name of each commitment's item
-//! joined in, so that a subject's list names its items in the one read. Read
-//! only.
+//! The commitments as lists read them, through the view `commitment_named`
+//! (migration 12): every column of [`super::commitment`] but the three
+//! documents (statements, signed notification, materials), which are about
+//! 1 KB a row and which no list shows, and with the name of each one's item
+//! joined in, so that a list names its items in the same read. Read only;
+//! rows are written through `commitment`.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -17,7 +17,6 @@ pub mod certificate_serial;
 pub mod certificate_type;
 pub mod commitment;
 pub mod commitment_event;
-pub mod commitment_listed;
 pub mod commitment_named;
 pub mod credit_objection;
 pub mod credit_record;

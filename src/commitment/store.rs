@@ -7,13 +7,12 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{
-    commitment, commitment_event, commitment_listed, commitment_named, promised_material,
-};
+use entity::{commitment, commitment_event, commitment_named, promised_material};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Statement,
+    sea_query::{Expr, ExprTrait, IntoIden},
 };
 use uuid::Uuid;
 
@@ -163,13 +162,6 @@ impl TryFrom<commitment::Model> for Commitment {
                 .map_err(Error::internal)?,
         };
         Ok(from_row!(m, Some(Arc::new(documents)), None))
-    }
-}
-
-impl TryFrom<commitment_listed::Model> for Commitment {
-    type Error = Error;
-    fn try_from(m: commitment_listed::Model) -> Result<Self> {
-        Ok(from_row!(m, None, None))
     }
 }
 
@@ -583,92 +575,81 @@ pub struct Filter {
     pub published_on: Option<NaiveDate>,
 }
 
-fn condition(f: &Filter) -> Condition {
+/// The filter as a condition on `table`'s columns: the commitment table's,
+/// or the same columns of the view a list reads ([`commitment_named`]).
+fn condition(f: &Filter, table: impl IntoIden + Copy) -> Condition {
     use commitment::Column as C;
+    let col = |c: C| Expr::col((table, c));
     let mut c = Condition::all();
     if let Some(d) = &f.department {
-        c = c.add(C::DeptCode.eq(d.as_str()));
+        c = c.add(col(C::DeptCode).eq(d.as_str()));
     }
     if let Some(i) = &f.item {
-        c = c.add(C::ItemCode.eq(i.as_str()));
+        c = c.add(col(C::ItemCode).eq(i.as_str()));
     }
     if let Some(a) = &f.applicant {
-        c = c.add(C::SubjectId.eq(a.as_str()));
+        c = c.add(col(C::SubjectId).eq(a.as_str()));
     }
     if !f.states.is_empty() {
-        c = c.add(C::State.is_in(f.states.iter().map(|s| s.as_str())));
+        c = c.add(col(C::State).is_in(f.states.iter().map(|s| s.as_str())));
     }
     if let Some(k) = f.kind {
-        c = c.add(C::Kind.eq(k.as_str()));
+        c = c.add(col(C::Kind).eq(k.as_str()));
     }
     if let Some(d) = f.decided_from {
-        c = c.add(C::DecidedOn.gte(d));
+        c = c.add(col(C::DecidedOn).gte(d));
     }
     if let Some(d) = f.decided_to {
-        c = c.add(C::DecidedOn.lte(d));
+        c = c.add(col(C::DecidedOn).lte(d));
     }
     if let Some(today) = f.overdue_on {
-        c = c.add(overdue(today));
+        // Their post-approval check or their rectification is overdue.
+        c = c.add(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(
+                            col(C::State)
+                                .is_in([State::Approved.as_str(), State::Verifying.as_str()]),
+                        )
+                        .add(col(C::VerificationDue).lt(today)),
+                )
+                .add(
+                    Condition::all()
+                        .add(col(C::State).eq(State::Rectifying.as_str()))
+                        .add(col(C::RectificationDue).lt(today)),
+                ),
+        );
     }
     if let Some(today) = f.published_on {
         c = c
-            .add(C::Published.eq(true))
-            .add(C::DecidedOn.is_not_null())
-            .add(C::PublishUntil.gte(today));
+            .add(col(C::Published).eq(true))
+            .add(col(C::DecidedOn).is_not_null())
+            .add(col(C::PublishUntil).gte(today));
     }
     c
 }
 
-/// Commitments whose post-approval check or rectification is overdue on `today`.
-pub fn overdue(today: NaiveDate) -> Condition {
-    use commitment::Column as C;
-    Condition::any()
-        .add(
-            Condition::all()
-                .add(C::State.is_in([State::Approved.as_str(), State::Verifying.as_str()]))
-                .add(C::VerificationDue.lt(today)),
-        )
-        .add(
-            Condition::all()
-                .add(C::State.eq(State::Rectifying.as_str()))
-                .add(C::RectificationDue.lt(today)),
-        )
-}
-
-/// A page of commitments, newest first; without their documents unless
-/// `documents` (see [`Documents`]).
+/// A page of commitments, newest first; without their documents, and with
+/// their items' names, unless `documents` (see [`Documents`]).
 pub async fn list(
     conn: &impl ConnectionTrait,
     f: &Filter,
     page: &Page<(DateTime<Utc>, Uuid)>,
     documents: bool,
 ) -> Result<(Vec<Commitment>, u64)> {
-    let cond = condition(f);
     let total = commitment::Entity::find()
-        .filter(cond.clone())
+        .filter(condition(f, commitment::Entity))
         .count(conn)
         .await?;
-    // Both entities name the one table, so the filter's columns serve both.
     let rows = if documents {
         use commitment::{Column as C, Entity};
-        page_of(
-            conn,
-            Entity::find().filter(cond),
-            C::SubmittedAt,
-            C::Id,
-            page,
-        )
-        .await?
+        let q = Entity::find().filter(condition(f, Entity));
+        page_of(conn, q, C::SubmittedAt, C::Id, page).await?
     } else {
-        use commitment_listed::{Column as C, Entity};
-        page_of(
-            conn,
-            Entity::find().filter(cond),
-            C::SubmittedAt,
-            C::Id,
-            page,
-        )
-        .await?
+        use commitment_named::{Column as C, Entity};
+        let q = Entity::find().filter(condition(f, Entity));
+        page_of(conn, q, C::SubmittedAt, C::Id, page).await?
     };
     Ok((rows, total))
 }

@@ -131,7 +131,6 @@ async fn sqlite_reads_on_the_calling_thread_what_the_pool_reads() {
         issuer_key,
         credit_record,
         punishment_entry,
-        commitment_listed,
         commitment_named,
         certificate_listed,
         power_item_listed
