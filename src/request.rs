@@ -144,7 +144,7 @@ impl ReadLog {
                         result: "ok".into(),
                         detail: None,
                     }));
-                    (op, r.subjects.clone(), facts)
+                    (op, std::mem::take(&mut r.subjects), facts)
                 }
             })
         })

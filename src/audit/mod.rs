@@ -106,18 +106,20 @@ pub struct NewEntry {
 }
 
 impl NewEntry {
-    fn fact_rows(&self) -> Vec<audit_fact::ActiveModel> {
-        self.facts
-            .iter()
+    /// The rows of the entry's facts, which it gives up (they are moved
+    /// into the rows, not copied).
+    fn take_fact_rows(&mut self) -> Vec<audit_fact::ActiveModel> {
+        std::mem::take(&mut self.facts)
+            .into_iter()
             .map(|f| audit_fact::ActiveModel {
                 at: Set(f.at),
                 request_id: Set(self.request_id.clone()),
                 requester_dept: Set(self.dept.clone()),
                 kind: Set(f.kind.to_owned()),
-                owner_dept: Set(f.owner_dept.clone()),
-                subject_id: Set(f.subject_id.clone()),
-                result: Set(f.result.clone()),
-                detail: Set(f.detail.clone()),
+                owner_dept: Set(f.owner_dept),
+                subject_id: Set(f.subject_id),
+                result: Set(f.result),
+                detail: Set(f.detail),
                 ..Default::default()
             })
             .collect()
@@ -330,9 +332,9 @@ impl AuditLog {
 
 /// What appending `entry` inside a transaction writes: the tally of its facts,
 /// the entry, and its facts.
-pub fn entry_statements(backend: DbBackend, entry: NewEntry) -> Vec<Statement> {
+pub fn entry_statements(backend: DbBackend, mut entry: NewEntry) -> Vec<Statement> {
     let mut statements = crate::metrics::tally::fact_statements(backend, &[&entry]);
-    let facts = entry.fact_rows();
+    let facts = entry.take_fact_rows();
     statements.push(audit_entry::Entity::insert(entry.into_active()).build(backend));
     if !facts.is_empty() {
         statements.push(audit_fact::Entity::insert_many(facts).build(backend));
@@ -350,14 +352,14 @@ enum Written {
 
 /// Writes a batch of reads' entries in one transaction: sealed on SQLite,
 /// pending on PostgreSQL (see the module's notes).
-async fn write_batch(db: &Db, batch: Vec<NewEntry>) -> Result<Written> {
+async fn write_batch(db: &Db, mut batch: Vec<NewEntry>) -> Result<Written> {
     let txn = db.begin().await?;
     let written = if db.backend() == DbBackend::Sqlite {
         append_sealed(&txn, batch).await?;
         Written::Sealed
     } else {
-        let facts: Vec<_> = batch.iter().flat_map(|e| e.fact_rows()).collect();
         crate::metrics::tally::add_facts(&txn, &batch.iter().collect::<Vec<_>>()).await?;
+        let facts: Vec<_> = batch.iter_mut().flat_map(|e| e.take_fact_rows()).collect();
         let entries: Vec<_> = batch.into_iter().map(NewEntry::into_active).collect();
         insert_rows(&txn, &entries, &facts).await?;
         Written::Pending
@@ -444,9 +446,9 @@ pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) ->
         .flatten();
     let mut rows = Vec::with_capacity(entries.len());
     let mut facts = Vec::new();
-    for (id, e) in (last_id.unwrap_or(0) + 1..).zip(entries) {
+    for (id, mut e) in (last_id.unwrap_or(0) + 1..).zip(entries) {
         seq += 1;
-        facts.extend(e.fact_rows());
+        facts.extend(e.take_fact_rows());
         let mut model = audit_entry::Model {
             id,
             at: e.at,

@@ -255,17 +255,19 @@ pub async fn add_facts(conn: &impl ConnectionTrait, entries: &[&NewEntry]) -> Re
 
 /// The statements [`add_facts`] runs.
 pub fn fact_statements(backend: DbBackend, entries: &[&NewEntry]) -> Vec<Statement> {
-    type FactKey = (String, NaiveDate, String, String, String, String);
-    let mut counts: BTreeMap<FactKey, i64> = BTreeMap::new();
+    // Keyed by the entries' own text: a batch's facts share a few keys, so
+    // the text is copied once per key, when bound, not once per fact.
+    type FactKey<'a> = (&'a str, NaiveDate, &'a str, &'a str, &'a str, &'a str);
+    let mut counts: BTreeMap<FactKey<'_>, i64> = BTreeMap::new();
     for e in entries {
         for f in &e.facts {
             let key = (
-                f.kind.to_owned(),
+                f.kind,
                 china_day(f.at),
-                e.dept.clone().unwrap_or_default(),
-                f.owner_dept.clone().unwrap_or_default(),
-                f.result.clone(),
-                f.detail.clone().unwrap_or_default(),
+                e.dept.as_deref().unwrap_or_default(),
+                f.owner_dept.as_deref().unwrap_or_default(),
+                f.result.as_str(),
+                f.detail.as_deref().unwrap_or_default(),
             );
             *counts.entry(key).or_default() += 1;
         }
@@ -278,17 +280,17 @@ pub fn fact_statements(backend: DbBackend, entries: &[&NewEntry]) -> Vec<Stateme
         q.push("INSERT INTO audit_tally (kind, day, requester_dept, owner_dept, result, detail, shard, n) VALUES ");
         for (i, ((kind, day, requester, owner, result, detail), n)) in chunk.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" })
-                .bind(kind.clone())
+                .bind(kind.to_string())
                 .push(", ")
                 .bind(*day)
                 .push(", ")
-                .bind(requester.clone())
+                .bind(requester.to_string())
                 .push(", ")
-                .bind(owner.clone())
+                .bind(owner.to_string())
                 .push(", ")
-                .bind(result.clone())
+                .bind(result.to_string())
                 .push(", ")
-                .bind(detail.clone())
+                .bind(detail.to_string())
                 .push(", ")
                 .bind(shard)
                 .push(", ")
