@@ -54,6 +54,7 @@ const STATEMENTS: usize = 128;
 /// statements a `OneRead` covers take it again on the same thread.
 pub struct Readers {
     slots: Vec<ReentrantMutex<Connection>>,
+    /// The next home slot to give a thread (see `HOME`).
     next: AtomicUsize,
     stats: Arc<DbStats>,
 }
@@ -152,9 +153,15 @@ impl Readers {
         result
     }
 
-    /// A free connection, and its slot.
+    /// A free connection, and its slot: this thread's own first, so that
+    /// with a connection per core each thread keeps reading through the one
+    /// whose page cache (and prepared statements) its core holds already.
     fn free(&self) -> Option<(usize, ReentrantMutexGuard<'_, Connection>)> {
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let start = HOME.get().unwrap_or_else(|| {
+            let home = self.next.fetch_add(1, Ordering::Relaxed);
+            HOME.set(Some(home));
+            home
+        });
         let n = self.slots.len();
         (0..n).find_map(|i| {
             let slot = (start + i) % n;
@@ -198,6 +205,9 @@ impl Readers {
 thread_local! {
     /// The readers and the connection a [`OneRead`] holds for this thread.
     static PINNED: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
+    /// Where this thread looks first for a free connection: given by the
+    /// first readers it reads from, in turn, and kept.
+    static HOME: Cell<Option<usize>> = const { Cell::new(None) };
 }
 
 /// This thread's reads in one transaction on one connection, until dropped
