@@ -361,7 +361,7 @@ async fn write_batch(db: &Db, mut batch: Vec<NewEntry>) -> Result<Written> {
         crate::metrics::tally::add_facts(&txn, &batch.iter().collect::<Vec<_>>()).await?;
         let facts: Vec<_> = batch.iter_mut().flat_map(|e| e.take_fact_rows()).collect();
         let entries: Vec<_> = batch.into_iter().map(NewEntry::into_active).collect();
-        insert_rows(&txn, &entries, &facts).await?;
+        insert_rows(&txn, entries, facts).await?;
         Written::Pending
     };
     txn.commit().await?;
@@ -376,16 +376,27 @@ static FACT_INSERTS: Inserts<audit_fact::Entity> = Inserts::new();
 /// parameters per statement.
 async fn insert_rows(
     txn: &DatabaseTransaction,
-    entries: &[audit_entry::ActiveModel],
-    facts: &[audit_fact::ActiveModel],
+    entries: Vec<audit_entry::ActiveModel>,
+    facts: Vec<audit_fact::ActiveModel>,
 ) -> Result<()> {
-    for chunk in entries.chunks(2000) {
+    for chunk in in_chunks(entries, 2000) {
         ENTRY_INSERTS.insert(txn, chunk).await?;
     }
-    for chunk in facts.chunks(3000) {
+    for chunk in in_chunks(facts, 3000) {
         FACT_INSERTS.insert(txn, chunk).await?;
     }
     Ok(())
+}
+
+/// `rows` in runs of at most `size`, each its own vector.
+fn in_chunks<T>(mut rows: Vec<T>, size: usize) -> impl Iterator<Item = Vec<T>> {
+    std::iter::from_fn(move || {
+        if rows.is_empty() {
+            return None;
+        }
+        let rest = rows.split_off(rows.len().min(size));
+        Some(std::mem::replace(&mut rows, rest))
+    })
 }
 
 /// The chain's head as this transaction sees it, after taking the
@@ -472,7 +483,7 @@ pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) ->
         let row = audit_entry::ActiveModel::from(model);
         rows.push(row);
     }
-    insert_rows(txn, &rows, &facts).await?;
+    insert_rows(txn, rows, facts).await?;
     move_head(txn, exists, seq, hash).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         // Ids were given explicitly: move the serial past them.
@@ -757,6 +768,14 @@ mod tests {
             request_id: format!("request-{n}"),
             facts: Vec::new(),
         }
+    }
+
+    #[test]
+    fn rows_go_in_runs_of_at_most_the_size() {
+        let runs: Vec<Vec<u32>> = in_chunks((1..=7).collect(), 3).collect();
+        assert_eq!(runs, vec![vec![1, 2, 3], vec![4, 5, 6], vec![7]]);
+        assert_eq!(in_chunks(Vec::<u32>::new(), 3).count(), 0);
+        assert_eq!(in_chunks(vec![1, 2, 3], 3).count(), 1);
     }
 
     async fn temp_db() -> (tempfile::TempDir, Db) {
