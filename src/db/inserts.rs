@@ -12,7 +12,7 @@
 //! does not match (or a batch whose rows set different columns) is inserted
 //! through sea-orm as before. The rows are taken, not borrowed: their
 //! values move into the statement rather than being copied (each string of
-//! an entry was copied twice here, a tenth of a lookup's allocations).
+//! an entry was copied twice here: 57 of a subject lookup's 770 allocations).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
