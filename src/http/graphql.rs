@@ -344,14 +344,14 @@ pub async fn handle(
         return res;
     }
     let (sub, dept) = match &caller {
-        Caller::Authenticated(p) => (p.sub.as_str(), Some(&p.dept)),
-        Caller::Anonymous => ("anonymous", None),
+        Caller::Authenticated(p) => (p.sub.as_str(), p.dept.as_str()),
+        Caller::Anonymous => ("anonymous", ""),
     };
     let span = tracing::info_span!(
         "graphql",
         operation = params.operation_name.as_deref().unwrap_or(""),
         sub = sub,
-        dept = dept.map(|d| d.as_str()).unwrap_or_default()
+        dept = dept
     );
     let started = std::time::Instant::now();
     let done = execute(
