@@ -126,7 +126,9 @@ impl ReadLog {
     }
 
     /// The read entry this request owes, if it read non-public data outside a
-    /// mutation (a mutation's own entry covers the payload it returns).
+    /// mutation (a mutation's own entry covers the payload it returns). Asked
+    /// once, when the request is done: it hands over the subjects and facts
+    /// it holds rather than copying them.
     pub fn pending(
         &self,
         now: chrono::DateTime<chrono::Utc>,
