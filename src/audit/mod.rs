@@ -22,6 +22,7 @@
 
 pub mod chain;
 pub mod graphql;
+mod sqlite_rows;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -109,20 +110,11 @@ impl NewEntry {
     /// The rows of the entry's facts, which it gives up (they are moved
     /// into the rows, not copied).
     fn take_fact_rows(&mut self) -> Vec<audit_fact::ActiveModel> {
-        std::mem::take(&mut self.facts)
-            .into_iter()
-            .map(|f| audit_fact::ActiveModel {
-                at: Set(f.at),
-                request_id: Set(self.request_id.clone()),
-                requester_dept: Set(self.dept.clone()),
-                kind: Set(f.kind.to_owned()),
-                owner_dept: Set(f.owner_dept),
-                subject_id: Set(f.subject_id),
-                result: Set(f.result),
-                detail: Set(f.detail),
-                ..Default::default()
-            })
-            .collect()
+        fact_rows(
+            &self.request_id,
+            &self.dept,
+            std::mem::take(&mut self.facts),
+        )
     }
 
     fn into_active(self) -> audit_entry::ActiveModel {
@@ -142,6 +134,29 @@ impl NewEntry {
             ..Default::default()
         }
     }
+}
+
+/// The rows of an entry's facts, given the entry's request id and
+/// department.
+fn fact_rows(
+    request_id: &str,
+    dept: &Option<String>,
+    facts: Vec<Fact>,
+) -> Vec<audit_fact::ActiveModel> {
+    facts
+        .into_iter()
+        .map(|f| audit_fact::ActiveModel {
+            at: Set(f.at),
+            request_id: Set(request_id.to_owned()),
+            requester_dept: Set(dept.clone()),
+            kind: Set(f.kind.to_owned()),
+            owner_dept: Set(f.owner_dept),
+            subject_id: Set(f.subject_id),
+            result: Set(f.result),
+            detail: Set(f.detail),
+            ..Default::default()
+        })
+        .collect()
 }
 
 struct Job {
@@ -399,10 +414,36 @@ fn in_chunks<T>(mut rows: Vec<T>, size: usize) -> impl Iterator<Item = Vec<T>> {
     })
 }
 
-/// The chain's head as this transaction sees it, after taking the
-/// sequencer's lock on PostgreSQL (so replicas never fork the chain):
-/// whether a head row exists, its sequence number and hash.
-async fn lock_head(txn: &DatabaseTransaction) -> Result<(bool, i64, String)> {
+/// The chain's head: where an append or a seal finds it, and leaves it.
+struct Head {
+    /// Whether its row exists (not before the first entry is sealed).
+    exists: bool,
+    /// The last sealed entry's sequence number; 0 before the first.
+    seq: i64,
+    /// That entry's hash; [`chain::GENESIS`] before the first.
+    hash: String,
+    /// When it moves.
+    sealed_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Head {
+    fn new(row: Option<(i64, String)>) -> Head {
+        let (exists, (seq, hash)) = match row {
+            Some(h) => (true, h),
+            None => (false, (0, chain::GENESIS.to_owned())),
+        };
+        Head {
+            exists,
+            seq,
+            hash,
+            sealed_at: crate::util::now(),
+        }
+    }
+}
+
+/// Takes the sequencer's lock on PostgreSQL, so replicas never fork the
+/// chain (on SQLite the write lock a transaction holds does that).
+async fn take_seal_lock(txn: &DatabaseTransaction) -> Result<()> {
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_raw(Statement::from_string(
             DbBackend::Postgres,
@@ -410,21 +451,44 @@ async fn lock_head(txn: &DatabaseTransaction) -> Result<(bool, i64, String)> {
         ))
         .await?;
     }
-    Ok(match audit_head::Entity::find_by_id(1).one(txn).await? {
-        Some(h) => (true, h.seq, h.hash),
-        None => (false, 0, chain::GENESIS.to_owned()),
-    })
+    Ok(())
 }
 
-/// Moves the chain's head to `(seq, hash)`.
-async fn move_head(txn: &DatabaseTransaction, exists: bool, seq: i64, hash: String) -> Result<()> {
+/// The chain's head as this transaction sees it, after taking the
+/// sequencer's lock.
+async fn lock_head(txn: &DatabaseTransaction) -> Result<Head> {
+    take_seal_lock(txn).await?;
+    let row = audit_head::Entity::find_by_id(1).one(txn).await?;
+    Ok(Head::new(row.map(|h| (h.seq, h.hash))))
+}
+
+/// [`lock_head`], and the id of the last entry written (0 for none), in
+/// one query.
+async fn lock_head_and_last_id(txn: &DatabaseTransaction) -> Result<(Head, i64)> {
+    take_seal_lock(txn).await?;
+    let row = txn
+        .query_one_raw(Statement::from_string(
+            txn.get_database_backend(),
+            "SELECT h.seq, h.hash, (SELECT MAX(id) FROM audit_entry) AS last_id \
+             FROM (SELECT 1 AS one) AS o LEFT JOIN audit_head AS h ON h.id = 1",
+        ))
+        .await?
+        .ok_or_else(|| Error::internal_msg("the chain's head was not read"))?;
+    let seq: Option<i64> = row.try_get("", "seq")?;
+    let hash: Option<String> = row.try_get("", "hash")?;
+    let last_id: Option<i64> = row.try_get("", "last_id")?;
+    Ok((Head::new(seq.zip(hash)), last_id.unwrap_or(0)))
+}
+
+/// Moves the chain's head row to `head`.
+async fn move_head(txn: &DatabaseTransaction, head: &Head) -> Result<()> {
     let row = audit_head::ActiveModel {
         id: Set(1),
-        seq: Set(seq),
-        hash: Set(hash),
-        sealed_at: Set(crate::util::now()),
+        seq: Set(head.seq),
+        hash: Set(head.hash.clone()),
+        sealed_at: Set(head.sealed_at),
     };
-    if exists {
+    if head.exists {
         audit_head::Entity::update(row).exec(txn).await?;
     } else {
         audit_head::Entity::insert(row)
@@ -434,33 +498,19 @@ async fn move_head(txn: &DatabaseTransaction, exists: bool, seq: i64, hash: Stri
     Ok(())
 }
 
-/// Appends entries already sealed, in the caller's transaction: the path of
-/// the writer on SQLite, and of the dataset generator, which writes a history
-/// of entries at once. Takes the chain's lock on PostgreSQL, gives the
-/// entries the next ids and sequence numbers, chains them onto the head and
-/// moves the head. Entries still pending keep their place in the queue: the
-/// sequencer seals them after these. Giving ids by hand needs every other
-/// writer of entries kept out until the commit: on SQLite its write lock
-/// does that; on PostgreSQL only the generator, which runs alone, may call it.
-pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) -> Result<()> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let (exists, mut seq, mut hash) = lock_head(txn).await?;
-    crate::metrics::tally::add_facts(txn, &entries.iter().collect::<Vec<_>>()).await?;
-    let last_id: Option<i64> = audit_entry::Entity::find()
-        .select_only()
-        .column_as(audit_entry::Column::Id.max(), "m")
-        .into_tuple()
-        .one(txn)
-        .await?
-        .flatten();
-    let mut rows = Vec::with_capacity(entries.len());
-    let mut facts = Vec::new();
-    for (id, mut e) in (last_id.unwrap_or(0) + 1..).zip(entries) {
-        seq += 1;
-        facts.extend(e.take_fact_rows());
-        let mut model = audit_entry::Model {
+/// An entry given its id, sequence number and hashes, with its facts.
+struct Sealed {
+    row: audit_entry::Model,
+    facts: Vec<Fact>,
+}
+
+/// Gives `entries` the ids after `last_id` and chains them onto `head`,
+/// which moves to the last of them.
+fn seal(entries: Vec<NewEntry>, last_id: i64, head: &mut Head) -> Vec<Sealed> {
+    let mut sealed = Vec::with_capacity(entries.len());
+    for (id, e) in (last_id + 1..).zip(entries) {
+        head.seq += 1;
+        let mut row = audit_entry::Model {
             id,
             at: e.at,
             subjects: serde_json::json!(e.subjects),
@@ -475,31 +525,83 @@ pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) ->
             prev_hash: None,
             hash: None,
         };
-        let next = chain::link(&hash, &content(&model, seq));
-        model.seq = Some(seq);
-        model.prev_hash = Some(hash);
-        model.hash = Some(next.clone());
-        hash = next;
-        let row = audit_entry::ActiveModel::from(model);
-        rows.push(row);
+        let next = chain::link(&head.hash, &content(&row, head.seq));
+        row.seq = Some(head.seq);
+        row.prev_hash = Some(std::mem::replace(&mut head.hash, next.clone()));
+        row.hash = Some(next);
+        sealed.push(Sealed {
+            row,
+            facts: e.facts,
+        });
     }
-    insert_rows(txn, rows, facts).await?;
-    move_head(txn, exists, seq, hash).await?;
-    if txn.get_database_backend() == DbBackend::Postgres {
+    sealed
+}
+
+/// Appends entries already sealed, in the caller's transaction: the path of
+/// the writer on SQLite, and of the dataset generator, which writes a history
+/// of entries at once. Takes the chain's lock on PostgreSQL, gives the
+/// entries the next ids and sequence numbers, chains them onto the head and
+/// moves the head. Entries still pending keep their place in the queue: the
+/// sequencer seals them after these. Giving ids by hand needs every other
+/// writer of entries kept out until the commit: on SQLite its write lock
+/// does that; on PostgreSQL only the generator, which runs alone, may call it.
+pub async fn append_sealed(txn: &DatabaseTransaction, entries: Vec<NewEntry>) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let (head, last_id) = lock_head_and_last_id(txn).await?;
+    if txn.get_database_backend() == DbBackend::Sqlite {
+        write_sealed_sqlite(txn, entries, last_id, head).await
+    } else {
+        write_sealed(txn, entries, last_id, head).await?;
         // Ids were given explicitly: move the serial past them.
         txn.execute_raw(Statement::from_string(
             DbBackend::Postgres,
             "SELECT setval(pg_get_serial_sequence('audit_entry', 'id'), (SELECT MAX(id) FROM audit_entry))",
         ))
         .await?;
+        Ok(())
     }
+}
+
+/// Writes `entries`, sealed after `last_id` and `head`, their facts and
+/// their tallies, through sea-orm's statements.
+async fn write_sealed(
+    txn: &DatabaseTransaction,
+    entries: Vec<NewEntry>,
+    last_id: i64,
+    mut head: Head,
+) -> Result<()> {
+    crate::metrics::tally::add_facts(txn, &entries.iter().collect::<Vec<_>>()).await?;
+    let mut facts = Vec::new();
+    let mut rows = Vec::with_capacity(entries.len());
+    for Sealed { row, facts: f } in seal(entries, last_id, &mut head) {
+        facts.extend(fact_rows(&row.request_id, &row.dept_code, f));
+        rows.push(audit_entry::ActiveModel::from(row));
+    }
+    insert_rows(txn, rows, facts).await?;
+    move_head(txn, &head).await
+}
+
+/// [`write_sealed`] on SQLite, in one statement of fixed text (see
+/// [`sqlite_rows`]).
+async fn write_sealed_sqlite(
+    txn: &DatabaseTransaction,
+    entries: Vec<NewEntry>,
+    last_id: i64,
+    mut head: Head,
+) -> Result<()> {
+    let tallies = crate::metrics::tally::fact_rows_json(&entries.iter().collect::<Vec<_>>());
+    let sealed = seal(entries, last_id, &mut head);
+    txn.execute_raw(sqlite_rows::append(&sealed, tallies, &head))
+        .await?;
     Ok(())
 }
 
 /// Seals up to [`BATCH`] pending entries in one transaction.
 async fn seal_batch(db: &Db) -> Result<usize> {
     let txn = db.begin().await?;
-    let (exists, mut seq, mut hash) = lock_head(&txn).await?;
+    let mut head = lock_head(&txn).await?;
     let pending = audit_entry::Entity::find()
         .filter(audit_entry::Column::Seq.is_null())
         .order_by_asc(audit_entry::Column::Id)
@@ -511,17 +613,17 @@ async fn seal_batch(db: &Db) -> Result<usize> {
     }
     let mut links = Vec::with_capacity(pending.len());
     for e in &pending {
-        seq += 1;
-        let next = chain::link(&hash, &content(e, seq));
+        head.seq += 1;
+        let next = chain::link(&head.hash, &content(e, head.seq));
         links.push(Link {
             id: e.id,
-            seq,
-            prev_hash: std::mem::replace(&mut hash, next),
-            hash: hash.clone(),
+            seq: head.seq,
+            prev_hash: std::mem::replace(&mut head.hash, next),
+            hash: head.hash.clone(),
         });
     }
     seal_rows(&txn, links).await?;
-    move_head(&txn, exists, seq, hash).await?;
+    move_head(&txn, &head).await?;
     txn.commit().await?;
     Ok(pending.len())
 }
@@ -818,6 +920,156 @@ mod tests {
         log.append(read_entry(2)).await.expect("written");
         first.await.expect("joins").expect("written");
         assert_eq!(log.batches(), (1, 2), "both entries in one transaction");
+    }
+
+    /// Entries holding every kind of value their columns take: nulls,
+    /// quotes, backslashes, line breaks, Chinese text; times with and without
+    /// fractions of a second; facts on two China days, with and without
+    /// their optional parts.
+    fn varied_entries(first: usize) -> Vec<NewEntry> {
+        use chrono::TimeZone;
+        let at = |secs: i64, micros: u32| {
+            chrono::Utc
+                .timestamp_opt(1_780_000_000 + secs, micros * 1000)
+                .single()
+                .expect("a time")
+        };
+        let fact = |at, owner: Option<&str>, detail: Option<&str>| Fact {
+            at,
+            kind: "LOOKUP",
+            owner_dept: owner.map(str::to_owned),
+            subject_id: owner.map(|_| "91410922GLJP88HN2U".to_owned()),
+            result: "ok".into(),
+            detail: detail.map(str::to_owned),
+        };
+        (first..first + 4)
+            .map(|n| NewEntry {
+                at: at(n as i64 * 7_000, [0, 120_000, 123_456, 5][n % 4]),
+                sub: format!("system \"{n}\" \\ 'quoted'"),
+                dept: (n % 3 != 0).then(|| "410900-SWJ".to_owned()),
+                operation_type: OperationType::Query,
+                operation: "Subject.credit,subject".into(),
+                subjects: BTreeSet::from([format!("主体-{n}"), "410922199507232842".into()]),
+                purpose: (n % 2 == 0).then(|| format!("核查\n第{n}件 \"申请\"")),
+                outcome: "ok".into(),
+                request_id: format!("request-{n}"),
+                facts: vec![
+                    fact(at(n as i64 * 7_000, 1), Some("410900-SCJGJ"), None),
+                    fact(
+                        at(n as i64 * 7_000 + 40_000, 0),
+                        None,
+                        Some("证照 \"过期\""),
+                    ),
+                ],
+            })
+            .collect()
+    }
+
+    /// Every stored value of `columns` of `table`, quoted (so a number
+    /// stored as text shows), row by row.
+    async fn stored(db: &Db, table: &str, columns: &[&str]) -> Vec<String> {
+        let quoted: Vec<String> = columns.iter().map(|c| format!("quote({c})")).collect();
+        let sql = format!(
+            "SELECT {} AS r FROM {table} ORDER BY {}",
+            quoted.join(" || '|' || "),
+            columns.join(", ")
+        );
+        db.read
+            .query_all_raw(Statement::from_string(DbBackend::Sqlite, sql))
+            .await
+            .expect("reads")
+            .iter()
+            .map(|row| row.try_get::<String>("", "r").expect("a text"))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn on_sqlite_one_statement_stores_what_sea_orm_stores() {
+        let mut stores = Vec::new();
+        for one_statement in [false, true] {
+            let (dir, db) = temp_db().await;
+            for first in [0, 4] {
+                let txn = db.begin().await.expect("begins");
+                let (mut head, last_id) = lock_head_and_last_id(&txn).await.expect("reads");
+                head.sealed_at = chrono::DateTime::UNIX_EPOCH;
+                let entries = varied_entries(first);
+                if one_statement {
+                    write_sealed_sqlite(&txn, entries, last_id, head).await
+                } else {
+                    write_sealed(&txn, entries, last_id, head).await
+                }
+                .expect("writes");
+                txn.commit().await.expect("commits");
+            }
+            let report = verify(&db, None, None).await.expect("verifies");
+            assert!(report.first_break.is_none(), "{report:?}");
+            assert_eq!((report.sealed, report.pending), (8, 0));
+            let mut all = Vec::new();
+            for (table, columns) in [
+                (
+                    "audit_entry",
+                    &[
+                        "id",
+                        "at",
+                        "sub",
+                        "dept_code",
+                        "operation_type",
+                        "operation",
+                        "subjects",
+                        "purpose",
+                        "outcome",
+                        "request_id",
+                        "seq",
+                        "prev_hash",
+                        "hash",
+                    ][..],
+                ),
+                (
+                    "audit_fact",
+                    &[
+                        "id",
+                        "at",
+                        "request_id",
+                        "requester_dept",
+                        "kind",
+                        "owner_dept",
+                        "subject_id",
+                        "result",
+                        "detail",
+                    ],
+                ),
+                (
+                    "audit_tally",
+                    &[
+                        "kind",
+                        "day",
+                        "requester_dept",
+                        "owner_dept",
+                        "result",
+                        "detail",
+                        "shard",
+                        "n",
+                    ],
+                ),
+                ("audit_head", &["id", "seq", "hash", "sealed_at"]),
+                ("sqlite_sequence", &["name", "seq"]),
+            ] {
+                all.push((table, stored(&db, table, columns).await));
+            }
+            stores.push(all);
+            drop(dir);
+        }
+        let (sea_orm, ours) = (&stores[0], &stores[1]);
+        for ((table, theirs), (_, mine)) in sea_orm.iter().zip(ours) {
+            assert!(!theirs.is_empty(), "{table} has rows");
+            assert_eq!(theirs, mine, "{table}");
+        }
+        // The tally counted every fact of both batches.
+        let counted: i64 = (sea_orm[2].1.iter())
+            .map(|row| row.rsplit('|').next().and_then(|n| n.parse::<i64>().ok()))
+            .map(|n| n.expect("a count"))
+            .sum();
+        assert_eq!(counted, 16);
     }
 
     #[tokio::test]

@@ -1,11 +1,13 @@
 //! Multi-row inserts whose SQL is built once per row count, not on every call.
 //!
-//! The audit writer inserts every batch of entries and facts through
-//! sea-orm's `insert_many`, which builds the statement anew each time: each
-//! row's active model copied into a `sea-query` insert, every column named
-//! and quoted, every value placed and written out: about 2.5% of a subject
-//! lookup's instructions, for a text that depends only on the backend, the
-//! number of rows and which columns they set. An [`Inserts`]
+//! On PostgreSQL the audit writer inserts every batch of entries and facts
+//! through sea-orm's `insert_many` (on SQLite a batch goes in as JSON rows,
+//! see `audit::sqlite_rows`), which builds the statement anew each time:
+//! each row's active model copied into a `sea-query` insert, every column
+//! named and quoted, every value placed and written out (about 2.5% of a
+//! subject lookup's instructions when SQLite's writer did the same), for a
+//! text that depends only on the backend, the number of rows and which
+//! columns they set. An [`Inserts`]
 //! builds the text through sea-orm once per such shape and then binds each
 //! call's values in the order sea-orm gave them; the first statement of a
 //! shape is checked against sea-orm's own, value for value, and a shape that

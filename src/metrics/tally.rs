@@ -255,25 +255,8 @@ pub async fn add_facts(conn: &impl ConnectionTrait, entries: &[&NewEntry]) -> Re
 
 /// The statements [`add_facts`] runs.
 pub fn fact_statements(backend: DbBackend, entries: &[&NewEntry]) -> Vec<Statement> {
-    // Keyed by the entries' own text: a batch's facts share a few keys, so
-    // the text is copied once per key, when bound, not once per fact.
-    type FactKey<'a> = (&'a str, NaiveDate, &'a str, &'a str, &'a str, &'a str);
-    let mut counts: BTreeMap<FactKey<'_>, i64> = BTreeMap::new();
-    for e in entries {
-        for f in &e.facts {
-            let key = (
-                f.kind,
-                china_day(f.at),
-                e.dept.as_deref().unwrap_or_default(),
-                f.owner_dept.as_deref().unwrap_or_default(),
-                f.result.as_str(),
-                f.detail.as_deref().unwrap_or_default(),
-            );
-            *counts.entry(key).or_default() += 1;
-        }
-    }
     let shard = shard(backend);
-    let rows: Vec<_> = counts.into_iter().collect();
+    let rows: Vec<_> = fact_counts(entries).into_iter().collect();
     let mut statements = Vec::new();
     for chunk in rows.chunks(2000) {
         let mut q = Q::new(backend);
@@ -304,6 +287,46 @@ pub fn fact_statements(backend: DbBackend, entries: &[&NewEntry]) -> Vec<Stateme
         statements.push(q.into_statement());
     }
     statements
+}
+
+/// What [`add_facts`] adds, as a JSON array of rows `[kind, day,
+/// requester_dept, owner_dept, result, detail, n]`, the day as SQLite
+/// stores it (`YYYY-MM-DD`): what the SQLite writer binds as one parameter
+/// (see `audit::sqlite_rows`).
+pub fn fact_rows_json(entries: &[&NewEntry]) -> String {
+    let rows: Vec<_> = fact_counts(entries)
+        .into_iter()
+        .map(|((kind, day, requester, owner, result, detail), n)| {
+            let day = day.format("%F").to_string();
+            (kind, day, requester, owner, result, detail, n)
+        })
+        .collect();
+    // Strings and integers only: serialising cannot fail.
+    serde_json::to_string(&rows).unwrap_or_default()
+}
+
+/// A fact's key in the audit tally, borrowed from its entry.
+type FactKey<'a> = (&'a str, NaiveDate, &'a str, &'a str, &'a str, &'a str);
+
+/// How many of the entries' facts fall under each key. Keyed by the
+/// entries' own text: a batch's facts share a few keys, so the text is
+/// copied once per key, when bound, not once per fact.
+fn fact_counts<'a>(entries: &[&'a NewEntry]) -> BTreeMap<FactKey<'a>, i64> {
+    let mut counts: BTreeMap<FactKey<'a>, i64> = BTreeMap::new();
+    for e in entries {
+        for f in &e.facts {
+            let key = (
+                f.kind,
+                china_day(f.at),
+                e.dept.as_deref().unwrap_or_default(),
+                f.owner_dept.as_deref().unwrap_or_default(),
+                f.result.as_str(),
+                f.detail.as_deref().unwrap_or_default(),
+            );
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    counts
 }
 
 /// Recomputes tallies from the stored rows (see `migration::rebuild_tallies`).
