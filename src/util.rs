@@ -96,6 +96,12 @@ pub fn format_date(d: chrono::NaiveDate) -> String {
     d.format_with_items(ISO_DATE.iter()).to_string()
 }
 
+/// `t` as sqlx binds an instant on SQLite: RFC 3339, with as many
+/// fractional digits as it needs (none, 3, 6 or 9), `+00:00`.
+pub fn format_instant(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,11 +110,8 @@ impl NewEntry {
     /// The rows of the entry's facts, which it gives up (they are moved
     /// into the rows, not copied).
     fn take_fact_rows(&mut self) -> Vec<audit_fact::ActiveModel> {
-        fact_rows(
-            &self.request_id,
-            &self.dept,
-            std::mem::take(&mut self.facts),
-        )
+        let facts = std::mem::take(&mut self.facts);
+        fact_rows(&self.request_id, self.dept.as_deref(), facts)
     }
 
     fn into_active(self) -> audit_entry::ActiveModel {
@@ -140,7 +137,7 @@ impl NewEntry {
 /// department.
 fn fact_rows(
     request_id: &str,
-    dept: &Option<String>,
+    dept: Option<&str>,
     facts: Vec<Fact>,
 ) -> Vec<audit_fact::ActiveModel> {
     facts
@@ -148,7 +145,7 @@ fn fact_rows(
         .map(|f| audit_fact::ActiveModel {
             at: Set(f.at),
             request_id: Set(request_id.to_owned()),
-            requester_dept: Set(dept.clone()),
+            requester_dept: Set(dept.map(str::to_owned)),
             kind: Set(f.kind.to_owned()),
             owner_dept: Set(f.owner_dept),
             subject_id: Set(f.subject_id),
@@ -576,7 +573,7 @@ async fn write_sealed(
     let mut facts = Vec::new();
     let mut rows = Vec::with_capacity(entries.len());
     for Sealed { row, facts: f } in seal(entries, last_id, &mut head) {
-        facts.extend(fact_rows(&row.request_id, &row.dept_code, f));
+        facts.extend(fact_rows(&row.request_id, row.dept_code.as_deref(), f));
         rows.push(audit_entry::ActiveModel::from(row));
     }
     insert_rows(txn, rows, facts).await?;

@@ -13,10 +13,10 @@
 //! `YYYY-MM-DD`, subjects as their JSON text): a test writes the same batch
 //! both ways and compares every stored value.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{DbBackend, Statement, Value};
 
 use super::{Head, Sealed};
+use crate::util::format_instant as timestamp;
 
 /// The statements appending a batch: its facts' tallies, its entries, its
 /// facts, and the chain's new head.
@@ -79,11 +79,6 @@ pub(super) fn append(sealed: &[Sealed], tallies: String, head: &Head) -> Stateme
         timestamp(head.sealed_at).into(),
     ];
     Statement::from_sql_and_values(DbBackend::Sqlite, APPEND, values)
-}
-
-/// A timestamp as sqlx binds it on SQLite.
-fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
 /// Rows of strings, integers and nulls as a JSON array.

@@ -347,9 +347,7 @@ fn bind(value: &Value) -> Result<Bound, Declined> {
         Value::Uuid(v) => or_null(v, |u| Bound::Blob(u.as_bytes().to_vec())),
         Value::Json(v) => or_null(v, |j| Bound::Text(j.to_string())),
         Value::ChronoDate(v) => or_null(v, |d| Bound::Text(crate::util::format_date(*d))),
-        Value::ChronoDateTimeUtc(v) => or_null(v, |t| {
-            Bound::Text(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
-        }),
+        Value::ChronoDateTimeUtc(v) => or_null(v, |t| Bound::Text(crate::util::format_instant(*t))),
         _ => return Err(Declined::Unmapped("a parameter type")),
     })
 }
@@ -494,7 +492,7 @@ mod tests {
     fn instants_read_as_sqlx_writes_them() -> TestResult {
         let t =
             DateTime::parse_from_rfc3339("2026-11-27T12:18:01.995884+00:00")?.with_timezone(&Utc);
-        let written = t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+        let written = crate::util::format_instant(t);
         assert_eq!(instant(&written), Some(t));
         assert_eq!(instant("2026-11-27 12:18:01.995884"), Some(t));
         assert_eq!(instant("2026-11-27T20:18:01.995884+08:00"), Some(t));

@@ -297,7 +297,7 @@ pub fn fact_rows_json(entries: &[&NewEntry]) -> String {
     let rows: Vec<_> = fact_counts(entries)
         .into_iter()
         .map(|((kind, day, requester, owner, result, detail), n)| {
-            let day = day.format("%F").to_string();
+            let day = crate::util::format_date(day);
             (kind, day, requester, owner, result, detail, n)
         })
         .collect();
