@@ -452,14 +452,7 @@ async fn take_seal_lock(txn: &DatabaseTransaction) -> Result<()> {
 }
 
 /// The chain's head as this transaction sees it, after taking the
-/// sequencer's lock.
-async fn lock_head(txn: &DatabaseTransaction) -> Result<Head> {
-    take_seal_lock(txn).await?;
-    let row = audit_head::Entity::find_by_id(1).one(txn).await?;
-    Ok(Head::new(row.map(|h| (h.seq, h.hash))))
-}
-
-/// [`lock_head`], and the id of the last entry written (0 for none), in
+/// sequencer's lock, and the id of the last entry written (0 for none), in
 /// one query.
 async fn lock_head_and_last_id(txn: &DatabaseTransaction) -> Result<(Head, i64)> {
     take_seal_lock(txn).await?;
@@ -598,7 +591,7 @@ async fn write_sealed_sqlite(
 /// Seals up to [`BATCH`] pending entries in one transaction.
 async fn seal_batch(db: &Db) -> Result<usize> {
     let txn = db.begin().await?;
-    let mut head = lock_head(&txn).await?;
+    let (mut head, _) = lock_head_and_last_id(&txn).await?;
     let pending = audit_entry::Entity::find()
         .filter(audit_entry::Column::Seq.is_null())
         .order_by_asc(audit_entry::Column::Id)
